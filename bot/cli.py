@@ -1,0 +1,246 @@
+"""The command line: ``python -m bot`` (or ``foc-bot``) ask, chat, check, facts, eval.
+
+Works without Discord. Bad input (a broken knowledge file, a bad config) is reported as
+a clear message and a non-zero exit code, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from .config import Config, load_config
+from .core.answer import Answer
+from .core.problems import KnowledgeError
+
+EXIT_OK = 0
+EXIT_FAIL = 1
+EXIT_BAD_INPUT = 2
+
+
+def _engine(config: Config):
+    from .core.engine import Engine
+
+    return Engine(config)
+
+
+# -- rendering ---------------------------------------------------------------------------
+
+
+def render_text(answer: Answer, titles: dict[str, str]) -> str:
+    """A readable plain-text rendering of an answer."""
+    if not answer.answered:
+        lines = ["I don't know the answer to that from the announcement."]
+        if answer.suggestions:
+            lines.append("Did you mean:")
+            lines.extend(f"  - {s.question}" for s in answer.suggestions)
+        else:
+            lines.append("Ask me about the Republic of Korea joining the Freedom Online Coalition.")
+        return "\n".join(lines)
+    source = answer.source
+    assert source is not None
+    title = titles.get(source.document, source.document)
+    return "\n".join(
+        [
+            answer.text or "",
+            "",
+            f"Source: {title}, paragraph {source.paragraph}",
+            f"  “{source.quote}”",
+            f"Confidence: {answer.score:.0f}/100 ({answer.kind}: {answer.entry_id})",
+        ]
+    )
+
+
+def _titles(engine) -> dict[str, str]:
+    return {doc_id: doc.title for doc_id, doc in engine.matcher.knowledge.documents.items()}
+
+
+def _clean_line(line: str) -> str:
+    return line.rstrip("\r\n")
+
+
+# -- commands ---------------------------------------------------------------------------
+
+
+def cmd_ask(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    engine = _engine(config)
+    questions: list[str] = args.question
+    if args.json and questions == ["-"]:
+        return _ask_stream(engine.ask, sys.stdin, out)
+    text = " ".join(questions)
+    if text == "-":
+        text = sys.stdin.read()
+    answer = engine.ask(text)
+    if args.json:
+        out.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
+    else:
+        out.write(render_text(answer, _titles(engine)) + "\n")
+    return EXIT_OK
+
+
+def _ask_stream(ask: Callable[[str], Answer], stream: TextIO, out: TextIO) -> int:
+    """One JSON line per input line, in order, whatever the line holds."""
+    # Read bytes-tolerantly: an undecodable byte must not cost a line its answer.
+    source = stream.buffer if hasattr(stream, "buffer") else None
+    lines = (raw.decode("utf-8", errors="replace") for raw in source) if source is not None else iter(stream)
+    for line in lines:
+        answer = ask(_clean_line(line))
+        out.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
+        out.flush()
+    return EXIT_OK
+
+
+def cmd_chat(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    engine = _engine(config)
+    titles = _titles(engine)
+    knowledge = engine.matcher.knowledge
+    out.write(
+        "FOC bot: ask about the Republic of Korea joining the Freedom Online Coalition.\n"
+        f"({len(knowledge.entries)} curated answers, {len(knowledge.facts)} fact cards; "
+        "empty line, 'quit' or Ctrl-D to leave)\n"
+    )
+    interactive = sys.stdin.isatty()
+    while True:
+        if interactive:
+            try:
+                line = input("you> ")
+            except (EOFError, KeyboardInterrupt):
+                out.write("\n")
+                return EXIT_OK
+        else:
+            raw = sys.stdin.readline()
+            if not raw:
+                return EXIT_OK
+            line = _clean_line(raw)
+            out.write(f"you> {line}\n")
+        if line.strip().lower() in {"", "quit", "exit", "q"}:
+            return EXIT_OK
+        answer = engine.ask(line)
+        body = render_text(answer, titles)
+        out.write("bot> " + body.replace("\n", "\n     ") + "\n\n")
+        out.flush()
+
+
+def cmd_check(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from .core import facts
+    from .core.engine import build_matcher
+    from .core.sources import load_documents
+
+    matcher = build_matcher(config)  # raises KnowledgeError with every problem
+    knowledge = matcher.knowledge
+    stale = facts.render(facts.generate(load_documents(config.sources_dir, config.base))) != (
+        config.facts_path.read_text(encoding="utf-8")
+    )
+    out.write(
+        f"config: {config.path} ok\n"
+        f"knowledge: {len(knowledge.documents)} document(s), {len(knowledge.entries)} entries, "
+        f"{len(knowledge.facts)} fact cards, {len(knowledge.synonyms)} synonym groups: ok\n"
+    )
+    if stale:
+        out.write(f"{config.facts_path.name} is stale: run `python -m bot facts`\n")
+        return EXIT_FAIL
+    return EXIT_OK
+
+
+def cmd_facts(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from .core import facts
+    from .core.sources import load_documents
+    from .core.yamlio import atomic_write
+
+    documents = load_documents(config.sources_dir, config.base)
+    cards = facts.generate(documents)
+    text = facts.render(cards)
+    path = config.facts_path
+    current = path.read_text(encoding="utf-8") if path.exists() else None
+    if args.check:
+        if current != text:
+            out.write(f"{path.name} is stale or missing: run `python -m bot facts`\n")
+            return EXIT_FAIL
+        out.write(f"{path.name} is up to date ({len(cards)} cards)\n")
+        return EXIT_OK
+    if current != text:
+        atomic_write(path, text)
+        out.write(f"wrote {path} ({len(cards)} cards)\n")
+    else:
+        out.write(f"{path.name} already up to date ({len(cards)} cards)\n")
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from .core.evaluate import ABSTAIN, IN_SCOPE, evaluate, load_cases
+
+    engine = _engine(config)
+    cases = load_cases(Path(args.file))
+    report = evaluate(cases, engine.ask)
+    for category, (right, total) in report.by_category().items():
+        out.write(f"{category:>6}: {right}/{total} = {100 * right / total:.1f}%\n")
+    right, total = report.rate(IN_SCOPE)
+    in_scope = 100 * right / total if total else 0.0
+    out.write(f"in-scope accuracy ({', '.join(IN_SCOPE)}): {right}/{total} = {in_scope:.1f}%\n")
+    right, total = report.rate(ABSTAIN)
+    abstention = 100 * right / total if total else 0.0
+    out.write(f"abstention rate ({', '.join(ABSTAIN)}): {right}/{total} = {abstention:.1f}%\n")
+    if args.verbose:
+        for outcome in report.failures:
+            a = outcome.answer
+            got = (
+                f"answered {a.entry_id} ({a.score:.0f}): {a.text}"
+                if a.answered
+                else f"abstained ({a.score:.0f})"
+            )
+            out.write(f"FAIL [{outcome.case.category}] {outcome.case.question!r}\n")
+            out.write(f"     expected {outcome.case.expect}; {got}\n")
+    return EXIT_OK
+
+
+# -- parser -----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="foc-bot",
+        description="Answers questions about the Republic of Korea joining the Freedom Online Coalition.",
+    )
+    parser.add_argument(
+        "--config", help="config file (default: $FOC_BOT_CONFIG or the project's config.yaml)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ask = sub.add_parser("ask", help="answer one question (or, with --json -, one per input line)")
+    ask.add_argument("question", nargs="+", help="the question; '-' reads standard input")
+    ask.add_argument("--json", action="store_true", help="print JSON (one object per line)")
+    ask.set_defaults(func=cmd_ask)
+
+    chat = sub.add_parser("chat", help="ask one question after another in the console")
+    chat.set_defaults(func=cmd_chat)
+
+    check = sub.add_parser("check", help="validate config.yaml and every knowledge file")
+    check.set_defaults(func=cmd_check)
+
+    facts = sub.add_parser("facts", help="regenerate knowledge/facts.yaml from the sources")
+    facts.add_argument("--check", action="store_true", help="fail if facts.yaml is stale")
+    facts.set_defaults(func=cmd_facts)
+
+    ev = sub.add_parser("eval", help="score the engine on a question file (eval/dev.yaml format)")
+    ev.add_argument("file", help="the question file")
+    ev.add_argument("-v", "--verbose", action="store_true", help="list the failures")
+    ev.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    out = out or sys.stdout
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(args.config)
+        return args.func(args, config, out)
+    except KnowledgeError as exc:
+        sys.stderr.write(f"error: {exc.render()}\n")
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return EXIT_OK

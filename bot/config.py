@@ -1,0 +1,174 @@
+"""Typed configuration read from ``config.yaml``.
+
+Every setting has a default, so a missing section is fine; an unknown key, a wrong type
+or an out-of-range value is an error naming the file and line. Paths are resolved
+relative to the config file, never to the working directory. Secrets (the Discord
+token) are never read from here: see :mod:`bot.secrets`.
+"""
+
+from __future__ import annotations
+
+import os
+import types
+import typing
+from dataclasses import MISSING, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .core.problems import KnowledgeError, Problem
+from .core.yamlio import LineDict, read_yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_ROOT / "config.yaml"
+CONFIG_ENV = "FOC_BOT_CONFIG"
+
+
+@dataclass(frozen=True)
+class KnowledgeConfig:
+    """Where the knowledge lives; relative paths are relative to ``directory``."""
+
+    directory: str = "knowledge"
+    qa: str = "qa.yaml"
+    facts: str = "facts.yaml"
+    sources: str = "sources"
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Matcher settings. Scores are 0-100."""
+
+    # Below this confidence the engine says it does not know.
+    threshold: float = 60.0
+    # How many "did you mean" suggestions an abstention offers.
+    suggestions: int = 3
+    # Suggestions must score at least this much to be offered at all.
+    suggestion_floor: float = 30.0
+    # Fact cards score this fraction of a curated entry's score for the same match,
+    # so a curated answer wins over the raw sentence it was written from.
+    fact_weight: float = 0.92
+    # Longest question the engine reads; the rest is ignored.
+    max_question_chars: int = 500
+
+
+_RANGES: dict[str, tuple[float, float]] = {
+    "threshold": (0, 100),
+    "suggestions": (0, 10),
+    "suggestion_floor": (0, 100),
+    "fact_weight": (0, 1),
+    "max_question_chars": (1, 100_000),
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration, with paths resolved."""
+
+    path: Path
+    knowledge: KnowledgeConfig = field(default_factory=KnowledgeConfig)
+    engine: EngineConfig = field(default_factory=EngineConfig)
+
+    @property
+    def base(self) -> Path:
+        return self.path.parent
+
+    @property
+    def knowledge_dir(self) -> Path:
+        return (self.base / self.knowledge.directory).resolve()
+
+    @property
+    def qa_path(self) -> Path:
+        return self.knowledge_dir / self.knowledge.qa
+
+    @property
+    def facts_path(self) -> Path:
+        return self.knowledge_dir / self.knowledge.facts
+
+    @property
+    def sources_dir(self) -> Path:
+        return self.knowledge_dir / self.knowledge.sources
+
+
+_SECTIONS: dict[str, type] = {"knowledge": KnowledgeConfig, "engine": EngineConfig}
+
+
+def _type_ok(value: Any, annotation: Any) -> bool:
+    hint = typing.get_origin(annotation)
+    if hint in (typing.Union, types.UnionType):
+        return any(_type_ok(value, arg) for arg in typing.get_args(annotation))
+    if annotation is type(None):
+        return value is None
+    if annotation is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if annotation is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is list or hint is tuple:
+        (item,) = typing.get_args(annotation)[:1]
+        return isinstance(value, list) and all(_type_ok(v, item) for v in value)
+    return isinstance(value, annotation)
+
+
+def _build_section(cls: type, raw: Any, name: str, file: str, problems: list[Problem]) -> Any:
+    if raw is None:
+        return cls()
+    line = raw.line if isinstance(raw, LineDict) else None
+    if not isinstance(raw, dict):
+        problems.append(Problem(file, f"section {name!r} must be a mapping", line))
+        return cls()
+    hints = typing.get_type_hints(cls)
+    known = {f.name: f for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        key_line = raw.line_of(str(key)) if isinstance(raw, LineDict) else None
+        if key not in known:
+            problems.append(
+                Problem(file, f"unknown setting '{name}.{key}' (known: {', '.join(known)})", key_line)
+            )
+            continue
+        if not _type_ok(value, hints[key]):
+            expected = getattr(hints[key], "__name__", str(hints[key]))
+            problems.append(Problem(file, f"'{name}.{key}' must be {expected}, not {value!r}", key_line))
+            continue
+        low_high = _RANGES.get(key)
+        if low_high and not low_high[0] <= value <= low_high[1]:
+            problems.append(
+                Problem(
+                    file,
+                    f"'{name}.{key}' must be between {low_high[0]} and {low_high[1]}, not {value}",
+                    key_line,
+                )
+            )
+            continue
+        if hints[key] is float:
+            value = float(value)
+        values[key] = tuple(value) if typing.get_origin(hints[key]) is tuple else value
+    for f in fields(cls):
+        if f.name not in values and f.default is MISSING and f.default_factory is MISSING:
+            problems.append(Problem(file, f"missing setting '{name}.{f.name}'", line))
+    return cls(**values)
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Load and validate the configuration.
+
+    ``path`` defaults to ``$FOC_BOT_CONFIG`` or the project's ``config.yaml``. Raises
+    KnowledgeError listing every problem.
+    """
+    chosen = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG).resolve()
+    raw = read_yaml(chosen, str(chosen))
+    problems: list[Problem] = []
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise KnowledgeError([Problem(str(chosen), "config must be a mapping of sections", 1)])
+    sections: dict[str, Any] = {}
+    for key in raw:
+        if key not in _SECTIONS:
+            line = raw.line_of(str(key)) if isinstance(raw, LineDict) else None
+            problems.append(
+                Problem(str(chosen), f"unknown section {key!r} (known: {', '.join(_SECTIONS)})", line)
+            )
+    for name, cls in _SECTIONS.items():
+        sections[name] = _build_section(cls, raw.get(name), name, str(chosen), problems)
+    if problems:
+        raise KnowledgeError(problems)
+    return Config(path=chosen, **sections)

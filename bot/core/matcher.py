@@ -1,0 +1,279 @@
+"""The answer engine: match a question to the best curated entry or fact card.
+
+How a question is scored, and why:
+
+1. It is normalized (:func:`bot.core.text.normalize`), misspelled words are corrected to
+   the closest word the knowledge uses (rapidfuzz; never for words with digits, so
+   "39th" is not "fixed" into "38th"), synonyms are applied (South Korea -> korea), and
+   stopwords are dropped and the rest stemmed.
+2. Each remaining token weighs its inverse document frequency over the knowledge: rare,
+   informative words (ICCPR, Helsinki, 41/11) count more than common ones (korea). A
+   word the knowledge never uses weighs the most: it is usually what makes a question
+   different from what the knowledge covers ("prime minister", "Japan", "39th").
+3. The question is scored against every phrasing of every entry (question, alternates,
+   answer) and every fact card: mostly by how much of the question's weight the phrasing
+   covers, partly by how much of the phrasing the question covers. Fact cards are
+   discounted so a curated answer wins over the sentence it was written from.
+4. Below the configured threshold the engine abstains and offers suggestions.
+
+An inverted index keeps the work proportional to the phrasings that share a token with
+the question, so large knowledge bases stay fast.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from .answer import Answer, Suggestion
+from .model import Entry, FactCard, Knowledge
+from .text import STOPWORDS, has_digit, normalize, stem
+
+# How a phrasing's score is formed: the question's covered weight counts fully, the
+# phrasing's covered share refines the ranking among phrasings that cover the question.
+_QUESTION_SHARE = 0.65
+# The entry's answer text is a weaker phrasing than a question people ask.
+_ANSWER_WEIGHT = 0.9
+# A word the knowledge never uses weighs this much more than its rarest word.
+_UNKNOWN_BOOST = 1.15
+# Spelling correction: minimum similarity (0-100) and shortest word corrected.
+_CORRECTION_CUTOFF = 80.0
+_CORRECTION_MIN_LEN = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A scored match: an entry or fact card and the phrasing that matched best."""
+
+    item: Entry | FactCard
+    score: float
+    phrasing: str
+
+    @property
+    def kind(self) -> str:
+        return "qa" if isinstance(self.item, Entry) else "fact"
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    owner: int  # index into Matcher._items
+    text: str
+    weight: float  # multiplier for this unit's score (answer text, fact card)
+    tokens: frozenset[str]
+    total: float  # sum of the unit's token weights
+
+
+class Matcher:
+    """Answers questions from one loaded :class:`Knowledge`; immutable once built."""
+
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        *,
+        threshold: float = 60.0,
+        suggestions: int = 3,
+        suggestion_floor: float = 30.0,
+        fact_weight: float = 0.92,
+        max_question_chars: int = 500,
+    ) -> None:
+        self.knowledge = knowledge
+        self.threshold = threshold
+        self.max_suggestions = suggestions
+        self.suggestion_floor = suggestion_floor
+        self.max_question_chars = max_question_chars
+        self._items: list[Entry | FactCard] = [*knowledge.entries, *knowledge.facts]
+        self._synonyms = _build_synonyms(knowledge.synonyms)
+        self._synonym_span = max((len(k) for k in self._synonyms), default=1)
+
+        texts: list[tuple[int, str, float]] = []
+        for owner, item in enumerate(self._items):
+            if isinstance(item, Entry):
+                texts.extend((owner, p, 1.0) for p in item.phrasings)
+                texts.append((owner, item.answer, _ANSWER_WEIGHT))
+            else:
+                texts.append((owner, item.text, fact_weight))
+                texts.extend((owner, key, fact_weight) for key in item.keys)
+
+        vocabulary: set[str] = set(STOPWORDS)
+        for variants in knowledge.synonyms.values():
+            for variant in variants:
+                vocabulary.update(variant.split())
+        vocabulary.update(knowledge.synonyms)
+        token_sets: list[frozenset[str]] = []
+        for _, text, _ in texts:
+            words = normalize(text).split()
+            vocabulary.update(words)
+            token_sets.append(frozenset(self._tokens(words)))
+        self._vocabulary = sorted(w for w in vocabulary if not has_digit(w))
+        self._known = frozenset(vocabulary)
+
+        # Document frequency counts items (an entry with all its phrasings is one).
+        item_tokens: dict[int, set[str]] = defaultdict(set)
+        for (owner, _, _), tokens in zip(texts, token_sets, strict=True):
+            item_tokens[owner].update(tokens)
+        df: dict[str, int] = defaultdict(int)
+        for tokens in item_tokens.values():
+            for token in tokens:
+                df[token] += 1
+        n = max(len(self._items), 1)
+        self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        self._unknown_weight = max(self._idf.values(), default=1.0) * _UNKNOWN_BOOST
+
+        self._units: list[_Unit] = []
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        for (owner, text, weight), tokens in zip(texts, token_sets, strict=True):
+            if not tokens:
+                continue
+            uid = len(self._units)
+            total = sum(self._idf[t] for t in tokens)
+            self._units.append(_Unit(owner, text, weight, tokens, total))
+            for token in tokens:
+                self._postings[token].append(uid)
+        self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
+
+    # -- text to tokens ---------------------------------------------------------------
+
+    def _apply_synonyms(self, words: list[str]) -> list[str]:
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for span in range(min(self._synonym_span, len(words) - i), 0, -1):
+                canonical = self._synonyms.get(tuple(words[i : i + span]))
+                if canonical is not None:
+                    out.extend(canonical)
+                    i += span
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return out
+
+    def _tokens(self, words: list[str]) -> list[str]:
+        return [stem(w) for w in self._apply_synonyms(words) if w not in STOPWORDS]
+
+    def _correct_uncached(self, word: str) -> tuple[str, float]:
+        """The known word closest to ``word`` and how sure the correction is (0-1)."""
+        if word in self._known or has_digit(word) or len(word) < _CORRECTION_MIN_LEN:
+            return word, 1.0
+        if not word.isalpha():
+            return word, 1.0
+        best = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=_CORRECTION_CUTOFF)
+        if best is None:
+            return word, 1.0
+        return best[0], best[1] / 100.0
+
+    def question_tokens(self, question: str) -> dict[str, float]:
+        """Query tokens with the confidence of their spelling (1.0 when not corrected)."""
+        words = normalize(question[: self.max_question_chars]).split()
+        corrected: list[str] = []
+        confidence: dict[str, float] = {}
+        for word in words:
+            fixed, sure = self._correct(word)
+            corrected.append(fixed)
+            if sure < 1.0:
+                confidence[fixed] = min(sure, confidence.get(fixed, 1.0))
+        out: dict[str, float] = {}
+        for word in self._apply_synonyms(corrected):
+            if word in STOPWORDS:
+                continue
+            # Unknown one- and two-letter scraps ("fr", "u") carry no meaning.
+            if len(word) <= 2 and word not in self._known and not has_digit(word):
+                continue
+            token = stem(word)
+            out[token] = min(out.get(token, 1.0), confidence.get(word, 1.0))
+        return out
+
+    def weight(self, token: str) -> float:
+        """The informativeness of a token: its IDF, or the most for an unknown token."""
+        return self._idf.get(token, self._unknown_weight)
+
+    # -- scoring ----------------------------------------------------------------------
+
+    def rank(self, question: str, limit: int = 5) -> list[Candidate]:
+        """The best distinct entries and cards for ``question``, best first."""
+        query = self.question_tokens(question)
+        if not query:
+            return []
+        query_total = sum(self.weight(t) for t in query)
+        covered: dict[int, float] = defaultdict(float)
+        shared: dict[int, float] = defaultdict(float)
+        for token, sure in query.items():
+            postings = self._postings.get(token)
+            if not postings:
+                continue
+            w = self._idf[token]
+            for uid in postings:
+                covered[uid] += w * sure
+                shared[uid] += w
+        best: dict[int, tuple[float, str]] = {}
+        for uid, cov in covered.items():
+            unit = self._units[uid]
+            q_share = cov / query_total
+            u_share = shared[uid] / unit.total
+            score = 100.0 * unit.weight * q_share * (_QUESTION_SHARE + (1 - _QUESTION_SHARE) * u_share)
+            current = best.get(unit.owner)
+            if current is None or score > current[0]:
+                best[unit.owner] = (score, unit.text)
+        ordered = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        return [Candidate(self._items[owner], score, text) for owner, (score, text) in ordered[:limit]]
+
+    def ask(self, question: str) -> Answer:
+        """Answer ``question`` or abstain with suggestions."""
+        ranked = self.rank(question, limit=self.max_suggestions + 3)
+        top = ranked[0] if ranked else None
+        if top is not None and top.score >= self.threshold:
+            item = top.item
+            return Answer(
+                question=question,
+                answered=True,
+                text=item.answer if isinstance(item, Entry) else item.text,
+                source=item.source,
+                score=min(top.score, 100.0),
+                entry_id=item.id,
+                kind=top.kind,
+            )
+        return Answer(
+            question=question,
+            answered=False,
+            text=None,
+            source=None,
+            score=min(top.score, 100.0) if top else 0.0,
+            entry_id=None,
+            kind="none",
+            suggestions=self._suggestions(ranked),
+        )
+
+    def _suggestions(self, ranked: Iterable[Candidate]) -> tuple[Suggestion, ...]:
+        out: list[Suggestion] = []
+        for candidate in ranked:
+            if len(out) >= self.max_suggestions or candidate.score < self.suggestion_floor:
+                break
+            if isinstance(candidate.item, Entry):
+                out.append(Suggestion(candidate.item.question, candidate.item.id, candidate.score))
+        return tuple(out)
+
+    def complete(self, prefix: str, limit: int = 25) -> list[str]:
+        """Knowledge questions for autocomplete: fuzzy on the typed text, at most ``limit``."""
+        questions = [e.question for e in self.knowledge.entries]
+        typed = normalize(prefix[: self.max_question_chars])
+        if not typed:
+            return questions[:limit]
+        hits = process.extract(
+            typed, questions, scorer=fuzz.WRatio, processor=normalize, limit=limit, score_cutoff=40
+        )
+        return [text for text, _, _ in hits]
+
+
+def _build_synonyms(synonyms: dict[str, tuple[str, ...]]) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Map each variant's word tuple to its canonical term's words."""
+    table: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for canonical, variants in synonyms.items():
+        target = tuple(canonical.split())
+        for variant in variants:
+            table[tuple(variant.split())] = target
+    return table

@@ -1,0 +1,80 @@
+"""The knowledge model: curated entries, fact cards, synonyms, and the loaded whole.
+
+Plain frozen dataclasses, built only by the loaders after validation, so the matcher and
+the front ends can trust every field (a quote is verbatim in its paragraph, an answer is
+non-empty and short, ids are unique).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+from .sources import Document
+
+MAX_ANSWER_CHARS = 600
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where an answer comes from: a verbatim quote of one paragraph of one document."""
+
+    document: str
+    paragraph: int
+    quote: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A curated question and answer from qa.yaml (or learned.yaml)."""
+
+    id: str
+    question: str
+    alternates: tuple[str, ...]
+    answer: str
+    source: SourceRef
+    tags: tuple[str, ...] = ()
+    file: str = ""
+    line: int = 0
+
+    @property
+    def phrasings(self) -> tuple[str, ...]:
+        """The question and every alternate."""
+        return (self.question, *self.alternates)
+
+
+FactType = Literal["sentence", "acronym", "quotation", "document"]
+
+
+@dataclass(frozen=True, slots=True)
+class FactCard:
+    """A fact generated from a source document (see facts.py); never edited by hand."""
+
+    id: str
+    type: FactType
+    text: str
+    source: SourceRef
+    # Short phrasings the card answers besides its text, e.g. "ICCPR" for an acronym.
+    keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """Everything the engine answers from, loaded and validated together."""
+
+    documents: MappingProxyType[str, Document]
+    entries: tuple[Entry, ...]
+    facts: tuple[FactCard, ...]
+    synonyms: MappingProxyType[str, tuple[str, ...]]
+    files: tuple[str, ...] = field(default=())
+
+    def entry(self, entry_id: str) -> Entry | FactCard | None:
+        """The entry or fact card with this id, or None."""
+        for item in self.entries:
+            if item.id == entry_id:
+                return item
+        for card in self.facts:
+            if card.id == entry_id:
+                return card
+        return None

@@ -1,0 +1,179 @@
+"""Text normalization and tokenization shared by the knowledge loader and the matcher.
+
+Everything that compares text goes through :func:`normalize` first, so a question typed
+with curly quotes, full-width characters, zero-width spaces or odd casing meets the
+knowledge on equal terms. :func:`tokens` then turns normalized text into the content
+tokens the matcher weighs: stopwords dropped, a light suffix-stripping stemmer applied.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Characters that look like quotes or apostrophes; folded to ASCII before anything else.
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+    }
+)
+
+# Possessive 's and apostrophes inside words ("Korea's" -> "korea", "don't" -> "dont").
+_POSSESSIVE = re.compile(r"(?<=\w)'s\b")
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+# A hyphen or dot between two word characters joins them ("sub-groups", "u.n").
+_JOINER = re.compile(r"(?<=[^\W\d])[-.](?=[^\W\d])")
+# Keep "41/11" and "3.5" as single tokens: a slash or dot between digits survives.
+_NUMERIC_JOINER = re.compile(r"(?<=\d)[/.](?=\d)")
+_NON_WORD = re.compile(r"[^\w\u0001\u0002]+")
+_SLASH_MARK = "\u0001"
+_DOT_MARK = "\u0002"
+
+
+def _strip_invisible(text: str) -> str:
+    """Drop control and format characters (zero-width, bidi marks); keep whitespace."""
+    out = []
+    for ch in text:
+        if ch in "\t\n\r ":
+            out.append(" ")
+            continue
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            continue
+        if cat == "Mn" and not _is_hangul_or_letter_context(ch):
+            # Combining marks piled on letters ("Z̷a̷l̷g̷o̷") carry no meaning here.
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def _is_hangul_or_letter_context(ch: str) -> bool:
+    # Combining marks that survive NFKC composition are decoration for Latin text;
+    # scripts that need them (Devanagari, Thai...) keep them.
+    return not ("\u0300" <= ch <= "\u036f" or "\u1ab0" <= ch <= "\u1aff" or "\u20d0" <= ch <= "\u20ff")
+
+
+@lru_cache(maxsize=4096)
+def normalize(text: str) -> str:
+    """Return a canonical, comparable form of ``text``.
+
+    NFKC, casefold, ASCII quotes, no invisible characters, punctuation turned into
+    single spaces (except inside numbers such as ``41/11``), trimmed.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = _strip_invisible(text)
+    text = text.translate(_QUOTES).casefold()
+    # NFKC after casefold: casefold can produce sequences NFKC composes differently.
+    text = unicodedata.normalize("NFKC", text)
+    text = _POSSESSIVE.sub("", text)
+    text = _APOSTROPHE.sub("", text)
+    text = _JOINER.sub("", text)
+    text = _NUMERIC_JOINER.sub(lambda m: _SLASH_MARK if m.group() == "/" else _DOT_MARK, text)
+    text = text.replace("_", " ")
+    text = _NON_WORD.sub(" ", text).strip()
+    return text.replace(_SLASH_MARK, "/").replace(_DOT_MARK, ".")
+
+
+# English function words and question scaffolding. They carry no topic, so a question
+# is judged by the words that remain. Kept deliberately generic: nothing here is
+# specific to the announcement.
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are aren around as at be
+    because been before being below between both but by can cannot could couldn did
+    didnt do does doesnt doing done dont down during each either else ever every few
+    for from further get gets getting got had hadnt has hasnt have havent having he
+    her here hers herself him himself his how however i id if im in into is isnt it
+    its itself ive just let lets like may me might mine more most much must my myself
+    no nor not now of off on once only or other others our ours ourselves out over own
+    per please quite rather really same shall she should shouldnt so some such than
+    that thats the their theirs them themselves then there theres these they theyre
+    this those though through thus to too under until up upon us very via was wasnt we
+    were werent what whats when where whether which while who whom whos whose why will
+    with within without wont would wouldnt yes yet you your youre yours yourself
+    yourselves tell know explain describe say said mean means meant anything something
+    thing things kind sort lot lots ok okay hey hi hello thanks thank pls plz hmm um
+    uh question questions answer wondering wonder curious info information details
+    detail
+    """.split()
+)
+
+_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("ational", "ate"),
+    ("ations", ""),
+    ("ation", ""),
+    ("ments", ""),
+    ("ment", ""),
+    ("ships", ""),
+    ("ship", ""),
+    ("ings", ""),
+    ("ing", ""),
+    ("ities", ""),
+    ("ity", ""),
+    ("ies", "y"),
+    ("ally", ""),
+    ("ness", ""),
+    ("ions", ""),
+    ("ion", ""),
+    ("ed", ""),
+    ("ly", ""),
+    ("al", ""),
+    ("ive", ""),
+    ("es", ""),
+    ("s", ""),
+)
+_STEM_MAX = 7
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light, deterministic stemmer: strip one common suffix, then truncate.
+
+    Truncating to a fixed prefix after suffix stripping conflates the variants people
+    actually type (participate, participating, participation) without a dictionary.
+    Words with digits or non-Latin letters are returned unchanged.
+    """
+    if not word.isascii() or not word.isalpha() or len(word) <= 3:
+        return word
+    for suffix, replacement in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                continue
+            word = word[: len(word) - len(suffix)] + replacement
+            break
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]
+    return word[:_STEM_MAX]
+
+
+def words(normalized: str) -> list[str]:
+    """Split normalized text into words."""
+    return normalized.split()
+
+
+def content_words(normalized: str) -> list[str]:
+    """Words of normalized text that are not stopwords."""
+    return [w for w in normalized.split() if w not in STOPWORDS]
+
+
+def tokens(normalized: str) -> list[str]:
+    """Stemmed content tokens of normalized text, in order, duplicates kept."""
+    return [stem(w) for w in normalized.split() if w not in STOPWORDS]
+
+
+def has_digit(word: str) -> bool:
+    """True when the word holds a digit: such words are matched exactly, never fuzzily."""
+    return any(ch.isdigit() for ch in word)

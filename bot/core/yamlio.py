@@ -1,0 +1,159 @@
+"""Safe YAML reading that remembers line numbers, and atomic file writing.
+
+Knowledge files are written by people, and later uploaded through Discord, so reading
+them must be safe and informative: only plain YAML types (``SafeLoader``), no anchors or
+aliases (which is what makes "billion laughs" files possible), bounded size and nesting,
+and every mapping tagged with the line it starts on so errors can point at it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .problems import KnowledgeError, Problem
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 20
+
+
+class LineDict(dict):
+    """A dict that knows the line its mapping starts on and the line of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases, limits nesting and records line numbers."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                None, None, "anchors and aliases (*name) are not allowed", event.start_mark
+            )
+        event = self.peek_event()
+        if getattr(event, "anchor", None):
+            raise yaml.MarkedYAMLError(None, None, "anchors (&name) are not allowed", event.start_mark)
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.MarkedYAMLError(
+                    None, None, f"nesting deeper than {MAX_DEPTH} levels", event.start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
+        mapping = LineDict()
+        mapping.line = node.start_mark.line + 1
+        mapping.key_lines = {}
+        seen: set[Any] = set()
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "mapping keys must be plain text", key_node.start_mark
+                )
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+            mapping[key] = self.construct_object(value_node, deep=deep)
+            mapping.key_lines[str(key)] = key_node.start_mark.line + 1
+        return mapping
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
+# Dates stay text: "2023-08-29" is shown to people as written.
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+
+def decode_utf8(data: bytes, file: str) -> str:
+    """Decode bytes as UTF-8 or raise a KnowledgeError naming the offending line."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise KnowledgeError(
+            [
+                Problem(
+                    file,
+                    f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+                    line,
+                )
+            ]
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def parse_yaml(data: bytes | str, file: str, max_bytes: int = MAX_BYTES) -> Any:
+    """Parse YAML text or bytes safely; raise KnowledgeError with file and line on failure."""
+    size = len(data)
+    if size > max_bytes:
+        raise KnowledgeError([Problem(file, f"file is {size} bytes, more than the limit of {max_bytes}")])
+    text = decode_utf8(data, file) if isinstance(data, bytes) else data
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        raise KnowledgeError([Problem(file, f"YAML syntax: {what}", line)]) from None
+    except yaml.YAMLError as exc:
+        raise KnowledgeError([Problem(file, f"YAML syntax: {exc}")]) from None
+    except RecursionError:
+        raise KnowledgeError([Problem(file, "YAML nesting too deep")]) from None
+
+
+def read_yaml(path: Path, display: str | None = None) -> Any:
+    """Read and parse a YAML file; errors name ``display`` (default: the path)."""
+    name = display or str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise KnowledgeError([Problem(name, "file not found")]) from None
+    except OSError as exc:
+        raise KnowledgeError([Problem(name, f"cannot read: {exc.strerror}")]) from None
+    return parse_yaml(data, name)
+
+
+def atomic_write(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` so readers see the old file or the new one, never half.
+
+    Writes a temporary file in the same directory, flushes it to disk, then renames it
+    over the target (``os.replace`` is atomic on POSIX and Windows).
+    """
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    try:
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
