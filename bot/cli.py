@@ -138,7 +138,8 @@ def cmd_check(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     out.write(
         f"config: {config.path} ok\n"
         f"knowledge: {len(knowledge.documents)} document(s), {len(knowledge.entries)} entries, "
-        f"{len(knowledge.facts)} fact cards, {len(knowledge.synonyms)} synonym groups: ok\n"
+        f"{len(knowledge.facts)} fact cards, {len(knowledge.synonyms)} synonym groups, "
+        f"{len(knowledge.members.members) if knowledge.members else 0} member records: ok\n"
     )
     if stale:
         out.write(f"{config.facts_path.name} is stale: run `python -m bot facts`\n")
@@ -197,6 +198,18 @@ def cmd_eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_run(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from .runner import run
+
+    return run(config)
+
+
+def cmd_sync(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from .runner import sync
+
+    return sync(config, args.guild, out=out)
+
+
 # -- parser -----------------------------------------------------------------------------
 
 
@@ -229,6 +242,15 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("file", help="the question file")
     ev.add_argument("-v", "--verbose", action="store_true", help="list the failures")
     ev.set_defaults(func=cmd_eval)
+
+    run = sub.add_parser("run", help="start the Discord bot (token from $DISCORD_TOKEN or .env)")
+    run.set_defaults(func=cmd_run)
+
+    sync = sub.add_parser("sync", help="sync the slash commands with Discord (when they change)")
+    sync.add_argument(
+        "--guild", type=int, help="sync to this guild only (default: discord.dev_guild, else global)"
+    )
+    sync.set_defaults(func=cmd_sync)
     return parser
 
 

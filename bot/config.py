@@ -31,6 +31,7 @@ class KnowledgeConfig:
     qa: str = "qa.yaml"
     facts: str = "facts.yaml"
     sources: str = "sources"
+    members: str = "members.yaml"
 
 
 @dataclass(frozen=True)
@@ -50,12 +51,44 @@ class EngineConfig:
     max_question_chars: int = 500
 
 
+@dataclass(frozen=True)
+class DiscordConfig:
+    """The Discord front end. No ids are hard-coded: everything server-specific is here."""
+
+    # Guild (server) id for instant command sync while developing; None syncs globally.
+    dev_guild: int | None = None
+    # Channels where the bot also answers without being mentioned (needs the privileged
+    # message_content intent, enabled in the developer portal), and only when at least
+    # this confident, to avoid answering chatter.
+    answer_channels: tuple[int, ...] = ()
+    channel_threshold: float = 80.0
+    # Anti-spam: at most user_rate questions per user_per seconds per user, and
+    # channel_rate per channel_per seconds per channel.
+    user_rate: int = 5
+    user_per: float = 60.0
+    channel_rate: int = 20
+    channel_per: float = 60.0
+    # Longest question accepted from Discord.
+    max_question_chars: int = 500
+    # The same question in the same channel within this many seconds points to the
+    # earlier answer instead of repeating it.
+    repeat_window: float = 120.0
+    # Discord user ids allowed to run owner commands (sync) besides the application owner.
+    owner_ids: tuple[int, ...] = ()
+
+
 _RANGES: dict[str, tuple[float, float]] = {
     "threshold": (0, 100),
     "suggestions": (0, 10),
     "suggestion_floor": (0, 100),
     "fact_weight": (0, 1),
     "max_question_chars": (1, 100_000),
+    "channel_threshold": (0, 100),
+    "user_rate": (1, 10_000),
+    "user_per": (0, 86_400),
+    "channel_rate": (1, 10_000),
+    "channel_per": (0, 86_400),
+    "repeat_window": (0, 86_400),
 }
 
 
@@ -66,6 +99,7 @@ class Config:
     path: Path
     knowledge: KnowledgeConfig = field(default_factory=KnowledgeConfig)
     engine: EngineConfig = field(default_factory=EngineConfig)
+    discord: DiscordConfig = field(default_factory=DiscordConfig)
 
     @property
     def base(self) -> Path:
@@ -84,11 +118,19 @@ class Config:
         return self.knowledge_dir / self.knowledge.facts
 
     @property
+    def members_path(self) -> Path:
+        return self.knowledge_dir / self.knowledge.members
+
+    @property
     def sources_dir(self) -> Path:
         return self.knowledge_dir / self.knowledge.sources
 
 
-_SECTIONS: dict[str, type] = {"knowledge": KnowledgeConfig, "engine": EngineConfig}
+_SECTIONS: dict[str, type] = {
+    "knowledge": KnowledgeConfig,
+    "engine": EngineConfig,
+    "discord": DiscordConfig,
+}
 
 
 def _type_ok(value: Any, annotation: Any) -> bool:

@@ -25,6 +25,7 @@ def knowledge_paths(config: Config) -> KnowledgePaths:
         sources=config.sources_dir,
         qa=config.qa_path,
         facts=config.facts_path,
+        members=config.members_path,
     )
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from . import facts as facts_file
+from .members import load_members
 from .model import Knowledge
 from .problems import KnowledgeError, Problem
 from .qa import load_qa
@@ -26,6 +27,7 @@ class KnowledgePaths:
     sources: Path
     qa: Path
     facts: Path
+    members: Path | None = None
 
     def show(self, path: Path) -> str:
         try:
@@ -48,6 +50,12 @@ def load_knowledge(paths: KnowledgePaths) -> Knowledge:
         cards = facts_file.load(paths.facts, documents, paths.show(paths.facts))
     except KnowledgeError as exc:
         problems.extend(exc.problems)
+    members = None
+    if paths.members is not None:
+        try:
+            members = load_members(paths.members, paths.show(paths.members), documents)
+        except KnowledgeError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise KnowledgeError(problems)
     return Knowledge(
@@ -55,5 +63,6 @@ def load_knowledge(paths: KnowledgePaths) -> Knowledge:
         entries=entries,
         facts=cards,
         synonyms=MappingProxyType(synonyms),
-        files=tuple(paths.show(p) for p in (paths.qa, paths.facts)),
+        files=tuple(paths.show(p) for p in (paths.qa, paths.facts, paths.members) if p is not None),
+        members=members,
     )

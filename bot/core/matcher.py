@@ -23,6 +23,7 @@ the question, so large knowledge bases stay fast.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,19 +32,29 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from .answer import Answer, Suggestion
+from .answer_types import AnswerType, can_answer, question_type
 from .model import Entry, FactCard, Knowledge
-from .text import STOPWORDS, has_digit, normalize, stem
+from .text import STOPWORDS, english_words, has_digit, normalize, related_words, stem
 
-# How a phrasing's score is formed: the question's covered weight counts fully, the
-# phrasing's covered share refines the ranking among phrasings that cover the question.
-_QUESTION_SHARE = 0.65
+# How a match is scored (see Matcher.rank): coverage of the question's weight by the
+# best phrasing and by the whole entry, blended; then refined by how much of the best
+# phrasing the question covers.
+_UNIT_SHARE = 0.5
+_PHRASING_FLOOR = 0.8
 # The entry's answer text is a weaker phrasing than a question people ask.
 _ANSWER_WEIGHT = 0.9
-# A word the knowledge never uses weighs this much more than its rarest word.
-_UNKNOWN_BOOST = 1.15
+# Unknown words: a name or number the knowledge never uses ("Japan", "39th") weighs
+# more than its rarest word; any other unknown word weighs like a fairly rare one.
+_UNKNOWN_NAME_BOOST = 1.15
+_UNKNOWN_WORD_QUANTILE = 0.75
 # Spelling correction: minimum similarity (0-100) and shortest word corrected.
 _CORRECTION_CUTOFF = 80.0
 _CORRECTION_MIN_LEN = 3
+# A match that cannot give the kind of answer asked for ("when" without a time).
+_WRONG_TYPE_FACTOR = 0.6
+# A word matched through a related word (WordNet synonym) counts this much.
+_RELATED_CONFIDENCE = 0.7
+_CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +68,14 @@ class Candidate:
     @property
     def kind(self) -> str:
         return "qa" if isinstance(self.item, Entry) else "fact"
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    """One meaningful word of a question: its weight and the tokens that satisfy it."""
+
+    weight: float
+    options: tuple[tuple[str, float], ...]  # (token, confidence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,20 +128,31 @@ class Matcher:
             words = normalize(text).split()
             vocabulary.update(words)
             token_sets.append(frozenset(self._tokens(words)))
-        self._vocabulary = sorted(w for w in vocabulary if not has_digit(w))
+        self._by_initial: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(w for w in vocabulary if not has_digit(w)):
+            self._by_initial[word[0]].append(word)
         self._known = frozenset(vocabulary)
 
         # Document frequency counts items (an entry with all its phrasings is one).
         item_tokens: dict[int, set[str]] = defaultdict(set)
         for (owner, _, _), tokens in zip(texts, token_sets, strict=True):
             item_tokens[owner].update(tokens)
+        for owner, item in enumerate(self._items):
+            item_tokens[owner].update(self._tokens(normalize(item.source.quote).split()))
         df: dict[str, int] = defaultdict(int)
         for tokens in item_tokens.values():
             for token in tokens:
                 df[token] += 1
         n = max(len(self._items), 1)
         self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
-        self._unknown_weight = max(self._idf.values(), default=1.0) * _UNKNOWN_BOOST
+        ranked_idf = sorted(self._idf.values()) or [1.0]
+        self._unknown_name_weight = ranked_idf[-1] * _UNKNOWN_NAME_BOOST
+        self._unknown_word_weight = ranked_idf[int(_UNKNOWN_WORD_QUANTILE * (len(ranked_idf) - 1))]
+        # Which items hold each token anywhere (any phrasing, answer or quote).
+        self._item_postings: dict[str, list[int]] = defaultdict(list)
+        for owner, tokens in sorted(item_tokens.items()):
+            for token in tokens:
+                self._item_postings[token].append(owner)
 
         self._units: list[_Unit] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
@@ -135,6 +165,7 @@ class Matcher:
             for token in tokens:
                 self._postings[token].append(uid)
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
+        self._related = lru_cache(maxsize=8192)(self._related_uncached)
 
     # -- text to tokens ---------------------------------------------------------------
 
@@ -160,16 +191,32 @@ class Matcher:
         """The known word closest to ``word`` and how sure the correction is (0-1)."""
         if word in self._known or has_digit(word) or len(word) < _CORRECTION_MIN_LEN:
             return word, 1.0
-        if not word.isalpha():
+        if not word.isalpha() or word in english_words():
+            # A real word the knowledge does not use is not a typo: leave it unknown.
             return word, 1.0
-        best = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=_CORRECTION_CUTOFF)
+        # Typos rarely change the first letter; requiring it avoids "fixing" real words
+        # the knowledge does not use ("commented" is not "cemented").
+        same_start = self._by_initial.get(word[0], ())
+        best = process.extractOne(word, same_start, scorer=fuzz.ratio, score_cutoff=_CORRECTION_CUTOFF)
         if best is None:
             return word, 1.0
         return best[0], best[1] / 100.0
 
     def question_tokens(self, question: str) -> dict[str, float]:
         """Query tokens with the confidence of their spelling (1.0 when not corrected)."""
-        words = normalize(question[: self.max_question_chars]).split()
+        return {slot.options[0][0]: slot.options[0][1] for slot in self._slots(question)}
+
+    def _slots(self, question: str) -> list[_Slot]:
+        """The question as weighted slots, each satisfied by one of a few tokens."""
+        question = question[: self.max_question_chars]
+        words = normalize(question).split()
+        # Capitalized words inside a mixed-case sentence are names; a question typed in
+        # all capitals or all lower case tells nothing either way.
+        names = (
+            {normalize(w) for w in _CAPITALIZED.findall(question)}
+            if question != question.upper() and question != question.lower()
+            else set()
+        )
         corrected: list[str] = []
         confidence: dict[str, float] = {}
         for word in words:
@@ -177,7 +224,7 @@ class Matcher:
             corrected.append(fixed)
             if sure < 1.0:
                 confidence[fixed] = min(sure, confidence.get(fixed, 1.0))
-        out: dict[str, float] = {}
+        slots: dict[str, _Slot] = {}
         for word in self._apply_synonyms(corrected):
             if word in STOPWORDS:
                 continue
@@ -185,42 +232,101 @@ class Matcher:
             if len(word) <= 2 and word not in self._known and not has_digit(word):
                 continue
             token = stem(word)
-            out[token] = min(out.get(token, 1.0), confidence.get(word, 1.0))
-        return out
+            if token in slots:
+                continue
+            sure = confidence.get(word, 1.0)
+            known = self._idf.get(token)
+            if known is not None:
+                slots[token] = _Slot(known, ((token, sure),))
+                continue
+            related = () if word in names or has_digit(word) else self._related(word)
+            if related:
+                # A word the knowledge does not use, but a synonym of one it does
+                # ("headcount" ~ "count"): it counts as that word, less surely.
+                weight = max(self._idf[t] for t in related)
+                slots[token] = _Slot(weight, tuple((t, _RELATED_CONFIDENCE) for t in related))
+            else:
+                name = word in names or has_digit(word)
+                weight = self._unknown_name_weight if name else self._unknown_word_weight
+                slots[token] = _Slot(weight, ((token, sure),))
+        return list(slots.values())
 
-    def weight(self, token: str) -> float:
-        """The informativeness of a token: its IDF, or the most for an unknown token."""
-        return self._idf.get(token, self._unknown_weight)
+    def _related_uncached(self, word: str) -> tuple[str, ...]:
+        table = related_words()
+        found: dict[str, None] = {}
+        for form in _base_forms(word):
+            for other in table.get(form, ()):
+                token = stem(other)
+                if token in self._idf and token not in STOPWORDS:
+                    found[token] = None
+        return tuple(found)
+
+    def weight(self, token: str, name: bool = False) -> float:
+        """The informativeness of a token: its IDF; for an unknown token, a high weight
+        (the highest when it is a name or a number)."""
+        known = self._idf.get(token)
+        if known is not None:
+            return known
+        return self._unknown_name_weight if name else self._unknown_word_weight
 
     # -- scoring ----------------------------------------------------------------------
 
     def rank(self, question: str, limit: int = 5) -> list[Candidate]:
         """The best distinct entries and cards for ``question``, best first."""
-        query = self.question_tokens(question)
-        if not query:
+        slots = self._slots(question)
+        if not slots:
             return []
-        query_total = sum(self.weight(t) for t in query)
+        query_total = sum(slot.weight for slot in slots)
         covered: dict[int, float] = defaultdict(float)
         shared: dict[int, float] = defaultdict(float)
-        for token, sure in query.items():
-            postings = self._postings.get(token)
-            if not postings:
-                continue
-            w = self._idf[token]
-            for uid in postings:
-                covered[uid] += w * sure
-                shared[uid] += w
+        item_covered: dict[int, float] = defaultdict(float)
+        for slot in slots:
+            unit_gain: dict[int, tuple[float, float]] = {}
+            item_gain: dict[int, float] = {}
+            for token, sure in slot.options:
+                postings = self._postings.get(token)
+                if not postings:
+                    continue
+                gain = slot.weight * sure
+                idf = self._idf[token]
+                for uid in postings:
+                    if uid not in unit_gain or unit_gain[uid][0] < gain:
+                        unit_gain[uid] = (gain, idf)
+                for owner in self._item_postings[token]:
+                    if item_gain.get(owner, 0.0) < gain:
+                        item_gain[owner] = gain
+            for uid, (gain, idf) in unit_gain.items():
+                covered[uid] += gain
+                shared[uid] += idf
+            for owner, gain in item_gain.items():
+                item_covered[owner] += gain
         best: dict[int, tuple[float, str]] = {}
         for uid, cov in covered.items():
             unit = self._units[uid]
-            q_share = cov / query_total
+            q_unit = cov / query_total
+            q_item = item_covered[unit.owner] / query_total
             u_share = shared[uid] / unit.total
-            score = 100.0 * unit.weight * q_share * (_QUESTION_SHARE + (1 - _QUESTION_SHARE) * u_share)
+            score = (
+                100.0
+                * unit.weight
+                * (_UNIT_SHARE * q_unit + (1 - _UNIT_SHARE) * q_item)
+                * (_PHRASING_FLOOR + (1 - _PHRASING_FLOOR) * u_share)
+            )
             current = best.get(unit.owner)
             if current is None or score > current[0]:
                 best[unit.owner] = (score, unit.text)
+        wanted = question_type(question)
+        if wanted is not AnswerType.ANY:
+            for owner, (score, text) in best.items():
+                if not self._can_answer(owner, wanted):
+                    best[owner] = (score * _WRONG_TYPE_FACTOR, text)
         ordered = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
         return [Candidate(self._items[owner], score, text) for owner, (score, text) in ordered[:limit]]
+
+    def _can_answer(self, owner: int, wanted: AnswerType) -> bool:
+        item = self._items[owner]
+        text = item.answer if isinstance(item, Entry) else item.text
+        return can_answer(wanted, f"{text} {item.source.quote}")
 
     def ask(self, question: str) -> Answer:
         """Answer ``question`` or abstain with suggestions."""
@@ -247,6 +353,29 @@ class Matcher:
             kind="none",
             suggestions=self._suggestions(ranked),
         )
+
+    def answer_for(self, entry_id: str, question: str | None = None) -> Answer | None:
+        """The answer of one entry or fact card (a clicked suggestion), or None if gone."""
+        item = self.knowledge.entry(entry_id)
+        if item is None:
+            return None
+        is_entry = isinstance(item, Entry)
+        return Answer(
+            question=question if question is not None else (item.question if is_entry else item.text),
+            answered=True,
+            text=item.answer if is_entry else item.text,
+            source=item.source,
+            score=100.0,
+            entry_id=item.id,
+            kind="qa" if is_entry else "fact",
+        )
+
+    def facts_about(self, topic: str, limit: int = 5) -> list[FactCard]:
+        """Fact cards about ``topic``, best first, at least as relevant as a suggestion."""
+        ranked = self.rank(topic, limit=len(self._items))
+        return [c.item for c in ranked if isinstance(c.item, FactCard) and c.score >= self.suggestion_floor][
+            :limit
+        ]
 
     def _suggestions(self, ranked: Iterable[Candidate]) -> tuple[Suggestion, ...]:
         out: list[Suggestion] = []
@@ -277,3 +406,21 @@ def _build_synonyms(synonyms: dict[str, tuple[str, ...]]) -> dict[tuple[str, ...
         for variant in variants:
             table[tuple(variant.split())] = target
     return table
+
+
+def _base_forms(word: str) -> list[str]:
+    """The word and its likely dictionary forms (abuses -> abuse, developing -> develop)."""
+    forms = [word]
+    for suffix, replacement in (
+        ("ies", "y"),
+        ("es", ""),
+        ("s", ""),
+        ("ing", ""),
+        ("ing", "e"),
+        ("ed", ""),
+        ("ed", "e"),
+        ("ly", ""),
+    ):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            forms.append(word[: len(word) - len(suffix)] + replacement)
+    return forms

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .sources import Document
+
+if TYPE_CHECKING:
+    from .members import Members
 
 MAX_ANSWER_CHARS = 600
 
@@ -68,6 +71,7 @@ class Knowledge:
     facts: tuple[FactCard, ...]
     synonyms: MappingProxyType[str, tuple[str, ...]]
     files: tuple[str, ...] = field(default=())
+    members: Members | None = None
 
     def entry(self, entry_id: str) -> Entry | FactCard | None:
         """The entry or fact card with this id, or None."""

@@ -8,9 +8,11 @@ tokens the matcher weighs: stopwords dropped, a light suffix-stripping stemmer a
 
 from __future__ import annotations
 
+import gzip
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib import resources
 
 # Characters that look like quotes or apostrophes; folded to ASCII before anything else.
 _QUOTES = str.maketrans(
@@ -107,7 +109,7 @@ STOPWORDS = frozenset(
     yourselves tell know explain describe say said mean means meant anything something
     thing things kind sort lot lots ok okay hey hi hello thanks thank pls plz hmm um
     uh question questions answer wondering wonder curious info information details
-    detail
+    detail u ur r wut wat abt bc cuz thx ty ya yeah yep nope pl
     """.split()
 )
 
@@ -177,3 +179,21 @@ def tokens(normalized: str) -> list[str]:
 def has_digit(word: str) -> bool:
     """True when the word holds a digit: such words are matched exactly, never fuzzily."""
     return any(ch.isdigit() for ch in word)
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """Lowercase English words (SCOWL, see data/README.md), loaded once on first use."""
+    data = resources.files(__package__).joinpath("data/english-words.txt.gz").read_bytes()
+    return frozenset(gzip.decompress(data).decode("ascii").split())
+
+
+@cache
+def related_words() -> dict[str, tuple[str, ...]]:
+    """WordNet synonyms and derivations of English words (see data/README.md), loaded once."""
+    data = resources.files(__package__).joinpath("data/related-words.txt.gz").read_bytes()
+    table: dict[str, tuple[str, ...]] = {}
+    for line in gzip.decompress(data).decode("ascii").split("\n"):
+        word, _, rest = line.partition(" ")
+        table[word] = tuple(rest.split())
+    return table

@@ -1,0 +1,89 @@
+"""The Discord client: a ``commands.Bot`` subclass that loads one extension per domain.
+
+Follows discord.py's advanced start-up: ``setup_hook`` loads an explicit tuple of
+extensions and registers persistent components; the command tree is synced on demand
+(``python -m bot sync`` or the owner-only ``sync`` command), never at every start.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import discord
+from discord.ext import commands
+
+from .config import Config
+from .core.engine import Engine
+from .guard import Cooldown, RepeatTracker
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS: tuple[str, ...] = (
+    "bot.exts.asking",
+    "bot.exts.membership",
+    "bot.exts.sources",
+    "bot.exts.admin",
+)
+
+# Nothing the bot sends may ping anyone: no @everyone, no roles, no users, no reply ping.
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def build_intents(config: Config) -> discord.Intents:
+    """Default intents; message_content only when the bot answers in listed channels."""
+    intents = discord.Intents.default()
+    # Mentions of the bot and DMs carry their content without the privileged intent.
+    intents.message_content = bool(config.discord.answer_channels)
+    return intents
+
+
+class FOCBot(commands.Bot):
+    """The FOC question-answering bot."""
+
+    def __init__(self, config: Config, engine: Engine, **options: object) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=build_intents(config),
+            allowed_mentions=NO_MENTIONS,
+            help_command=None,
+            owner_ids=set(config.discord.owner_ids) or None,
+            **options,
+        )
+        self.config = config
+        self.engine = engine
+        settings = config.discord
+        self.user_cooldown = Cooldown(settings.user_rate, settings.user_per)
+        self.channel_cooldown = Cooldown(settings.channel_rate, settings.channel_per)
+        self.repeats = RepeatTracker(settings.repeat_window)
+        self.started_at = time.time()
+
+    async def setup_hook(self) -> None:
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        log.info("loaded extensions: %s", ", ".join(EXTENSIONS))
+
+    async def is_owner(self, user: discord.abc.User) -> bool:
+        if user.id in self.config.discord.owner_ids:
+            return True
+        return await super().is_owner(user)
+
+    async def on_ready(self) -> None:
+        log.info(
+            "ready as %s (%s) in %d guild(s)", self.user, getattr(self.user, "id", "?"), len(self.guilds)
+        )
+
+    async def on_error(self, event_method: str, /, *args: object, **kwargs: object) -> None:
+        # Log with the traceback and keep running; the listener itself apologizes.
+        log.exception("error in event %s", event_method)
+
+    async def sync_commands(self, guild_id: int | None = None) -> int:
+        """Sync the slash commands globally, or to one guild (instant, for development)."""
+        if guild_id is not None:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+        else:
+            synced = await self.tree.sync()
+        log.info("synced %d command(s) %s", len(synced), f"to guild {guild_id}" if guild_id else "globally")
+        return len(synced)

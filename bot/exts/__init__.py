@@ -1,0 +1,1 @@
+"""Discord extensions, one package per domain: asking, membership, sources, admin."""

@@ -1,0 +1,65 @@
+"""Owner commands and error handling.
+
+``@bot sync [guild_id]`` (owner only) syncs the slash commands when they change; the
+tree's error handler turns any exception in a slash command into a short ephemeral
+apology plus a log line with the traceback, and the bot keeps running.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+if TYPE_CHECKING:
+    from ...client import FOCBot
+
+log = logging.getLogger(__name__)
+APOLOGY = "Sorry, something went wrong with that command. It has been logged."
+
+
+class Admin(commands.Cog):
+    """Owner-only maintenance and the error handlers."""
+
+    def __init__(self, bot: FOCBot) -> None:
+        self.bot = bot
+        self._previous_handler = bot.tree.on_error
+        bot.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.on_error = self._previous_handler  # type: ignore[method-assign]
+
+    @commands.command(name="sync", hidden=True)
+    @commands.is_owner()
+    async def sync(self, ctx: commands.Context[FOCBot], guild_id: int | None = None) -> None:
+        """Sync slash commands globally, or to one guild."""
+        count = await self.bot.sync_commands(guild_id)
+        where = f"guild {guild_id}" if guild_id else "globally"
+        await ctx.reply(f"Synced {count} command(s) {where}.", mention_author=False)
+
+    @commands.Cog.listener()
+    async def on_command_error(self, ctx: commands.Context[FOCBot], error: commands.CommandError) -> None:
+        if isinstance(error, commands.NotOwner | commands.CheckFailure):
+            await ctx.reply("Only the bot's owner can do that.", mention_author=False)
+            return
+        if isinstance(error, commands.UserInputError):
+            await ctx.reply(f"That command's input is not right: {error}", mention_author=False)
+            return
+        log.error("error in command %s", ctx.command, exc_info=error)
+        await ctx.reply(APOLOGY, mention_author=False)
+
+    async def on_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        command = interaction.command.name if interaction.command else "?"
+        log.error("error in /%s", command, exc_info=error)
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(APOLOGY, ephemeral=True)
+            else:
+                await interaction.response.send_message(APOLOGY, ephemeral=True)
+        except discord.HTTPException:
+            log.warning("could not send the apology for /%s", command)

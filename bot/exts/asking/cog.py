@@ -1,0 +1,213 @@
+"""Asking: mentions, DMs, listed channels, ``/ask`` and ``/help``.
+
+Every path goes through :meth:`Asking.respond`, which applies the anti-spam rules
+(length cap, per-user and per-channel cooldowns, repeated questions) and renders the
+engine's answer; the engine itself knows nothing of Discord.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ...core.answer import Answer
+from .render import answer_embed, unsure_embed
+from .views import suggestion_view
+
+if TYPE_CHECKING:
+    from ...client import FOCBot
+
+log = logging.getLogger(__name__)
+NO_MENTIONS = discord.AllowedMentions.none()
+APOLOGY = "Sorry, something went wrong while answering. Please try again in a moment."
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What to send back: text and/or an embed and view; ``None`` fields are omitted."""
+
+    content: str | None = None
+    embed: discord.Embed | None = None
+    view: discord.ui.View | None = None
+    answer: Answer | None = None
+    private: bool = False  # for notices: ephemeral on slash commands
+
+
+class Asking(commands.Cog):
+    """Answers questions wherever they are asked."""
+
+    def __init__(self, bot: FOCBot) -> None:
+        self.bot = bot
+        self._notified: dict[int, float] = {}
+
+    # -- the shared path ------------------------------------------------------------
+
+    def respond(self, question: str, user_id: int, channel_id: int, *, strict: bool = False) -> Reply | None:
+        """Decide the reply to a question; None means stay silent."""
+        settings = self.bot.config.discord
+        now = time.monotonic()
+        question = question.strip()
+        if not question:
+            return Reply(
+                content="Ask me about the Republic of Korea joining the Freedom Online Coalition, "
+                "for example: *Which member of the FOC did Korea become?* (`/help` for more)",
+                private=True,
+            )
+        if len(question) > settings.max_question_chars:
+            return (
+                None
+                if strict
+                else Reply(
+                    content=f"That question is too long for me: please keep it under {settings.max_question_chars} characters.",
+                    private=True,
+                )
+            )
+        wait = self.bot.user_cooldown.retry_after(user_id, now)
+        if wait > 0:
+            # Tell the user once per cooldown window, then stay quiet.
+            if strict or self._notified.get(user_id, 0) > now:
+                return None
+            self._notified[user_id] = now + wait
+            return Reply(
+                content=f"You're asking quickly: please wait {wait:.0f} s before the next question.",
+                private=True,
+            )
+        if self.bot.channel_cooldown.retry_after(channel_id, now) > 0:
+            log.info("channel %s is on cooldown; question dropped", channel_id)
+            return None
+        earlier = self.bot.repeats.earlier(channel_id, question, now)
+        if earlier is not None:
+            return (
+                None
+                if strict
+                else Reply(content=f"I answered that here a moment ago: {earlier.link}", private=True)
+            )
+        answer = self.bot.engine.ask(question)
+        if strict and (not answer.answered or answer.score < settings.channel_threshold):
+            return None
+        knowledge = self.bot.engine.matcher.knowledge
+        if answer.answered:
+            return Reply(embed=answer_embed(answer, knowledge), answer=answer)
+        return Reply(embed=unsure_embed(answer), view=suggestion_view(answer), answer=answer)
+
+    def remember(self, channel_id: int, question: str, link: str) -> None:
+        self.bot.repeats.remember(channel_id, question.strip(), link, time.monotonic())
+
+    # -- messages ---------------------------------------------------------------------
+
+    def question_in(self, message: discord.Message) -> tuple[str, bool] | None:
+        """(question, strict) if the message is addressed to the bot, else None."""
+        me = self.bot.user
+        if me is None:
+            return None
+        if message.guild is None:
+            return message.content, False
+        if any(user.id == me.id for user in message.mentions):
+            text = re.sub(rf"<@!?{me.id}>", " ", message.content)
+            return text, False
+        if message.channel.id in self.bot.config.discord.answer_channels:
+            return message.content, True
+        return None
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.webhook_id is not None:
+            return
+        found = self.question_in(message)
+        if found is None:
+            return
+        ctx = await self.bot.get_context(message)
+        if ctx.command is not None:
+            return  # a prefix command such as "@bot sync", handled by the commands framework
+        question, strict = found
+        try:
+            reply = self.respond(question, message.author.id, message.channel.id, strict=strict)
+            if reply is None:
+                return
+            kwargs: dict[str, object] = {"mention_author": False, "allowed_mentions": NO_MENTIONS}
+            if reply.content is not None:
+                kwargs["content"] = reply.content
+            if reply.embed is not None:
+                kwargs["embed"] = reply.embed
+            if reply.view is not None:
+                kwargs["view"] = reply.view
+            sent = await message.reply(**kwargs)  # type: ignore[arg-type]
+            if reply.answer is not None:
+                self.remember(message.channel.id, question, sent.jump_url)
+        except Exception:
+            log.exception("error answering message %s", message.id)
+            try:
+                await message.reply(APOLOGY, mention_author=False, allowed_mentions=NO_MENTIONS)
+            except discord.HTTPException:
+                log.warning("could not send the apology for message %s", message.id)
+
+    # -- slash commands ---------------------------------------------------------------
+
+    @app_commands.command(
+        name="ask", description="Ask about the Republic of Korea joining the Freedom Online Coalition"
+    )
+    @app_commands.describe(question="Your question, e.g. Which member did Korea become?")
+    async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 2000]) -> None:
+        channel_id = interaction.channel_id or interaction.user.id
+        reply = self.respond(question, interaction.user.id, channel_id)
+        if reply is None:
+            await interaction.response.send_message(
+                "I can't answer that right now; please try again shortly.", ephemeral=True
+            )
+            return
+        kwargs: dict[str, object] = {"allowed_mentions": NO_MENTIONS, "ephemeral": reply.private}
+        if reply.content is not None:
+            kwargs["content"] = reply.content
+        if reply.embed is not None:
+            kwargs["embed"] = reply.embed
+        if reply.view is not None:
+            kwargs["view"] = reply.view
+        await interaction.response.send_message(**kwargs)  # type: ignore[arg-type]
+        if reply.answer is not None and not reply.private:
+            sent = await interaction.original_response()
+            self.remember(channel_id, question, sent.jump_url)
+
+    @ask.autocomplete("question")
+    async def ask_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        questions = self.bot.engine.matcher.complete(current, limit=25)
+        return [app_commands.Choice(name=q[:100], value=q[:100]) for q in questions]
+
+    @app_commands.command(name="help", description="What this bot can do and how to ask")
+    async def help(self, interaction: discord.Interaction) -> None:
+        knowledge = self.bot.engine.matcher.knowledge
+        embed = discord.Embed(
+            title="FOC bot",
+            colour=discord.Colour.blue(),
+            description=(
+                "I answer questions about the Republic of Korea joining the Freedom Online Coalition, "
+                "from the FOC announcement, and I show the sentence each answer comes from. "
+                "When I am not sure, I say so and suggest questions I can answer."
+            ),
+        )
+        embed.add_field(
+            name="How to ask",
+            value="Mention me with your question, send me a DM, or use `/ask`.",
+            inline=False,
+        )
+        embed.add_field(
+            name="Commands",
+            value=(
+                "`/ask question:` answer a question\n"
+                "`/member [country:]` the membership news, or a country's FOC membership record\n"
+                "`/source [paragraph:]` the announcement, or one paragraph verbatim\n"
+                "`/facts topic:` the facts of the announcement on a topic\n"
+                "`/help` this message"
+            ),
+            inline=False,
+        )
+        embed.set_footer(text=f"{len(knowledge.entries)} curated answers · {len(knowledge.facts)} fact cards")
+        await interaction.response.send_message(embed=embed, ephemeral=True)

@@ -1,0 +1,97 @@
+"""``/member``: the Republic of Korea's membership news, or one country's record.
+
+A country without a record gets "no record in the knowledge", never "not a member":
+the membership list is incomplete by nature.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ...core.members import Member
+from ...core.model import Knowledge, SourceRef
+from ..asking.render import safe, source_text
+
+if TYPE_CHECKING:
+    from ...client import FOCBot
+
+NO_MENTIONS = discord.AllowedMentions.none()
+NEWS_COUNTRY = "Republic of Korea"
+
+
+def news_embed(knowledge: Knowledge) -> discord.Embed:
+    """The announcement's membership news: paragraph 8 of each document, verbatim."""
+    embed = discord.Embed(
+        title="The Republic of Korea joins the Freedom Online Coalition", colour=discord.Colour.blue()
+    )
+    for doc_id, doc in knowledge.documents.items():
+        # The membership paragraph: the one that says the membership increased.
+        number = next(
+            (n for n, p in enumerate(doc.paragraphs, 1) if "membership to" in p and "joined" in p), None
+        )
+        if number is None:
+            continue
+        for sentence in doc.sentences(number):
+            embed.add_field(name="\u200b", value=safe(sentence, 1000), inline=False)
+        embed.add_field(
+            name="Source",
+            value=source_text(SourceRef(doc_id, number, doc.paragraph(number)[:200]), knowledge),
+            inline=False,
+        )
+        embed.set_footer(text=f"{doc.publisher}, {doc.date}")
+    return embed
+
+
+def member_embed(member: Member, knowledge: Knowledge) -> discord.Embed:
+    """One country's record and its source."""
+    embed = discord.Embed(
+        title=safe(member.country, 200), description=safe(member.summary()), colour=discord.Colour.blue()
+    )
+    if member.aliases:
+        embed.add_field(name="Also known as", value=safe(", ".join(member.aliases), 1000), inline=False)
+    if isinstance(member.source, SourceRef):
+        embed.add_field(name="Source", value=source_text(member.source, knowledge), inline=False)
+    else:
+        embed.add_field(name="Source", value=f"<{member.source}>"[:1024], inline=False)
+    return embed
+
+
+class Membership(commands.Cog):
+    """Who is a member of the FOC, as far as the knowledge records."""
+
+    def __init__(self, bot: FOCBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="member", description="FOC membership: Korea's news, or a country's record")
+    @app_commands.describe(country="A country (leave empty for the Republic of Korea's membership news)")
+    async def member(
+        self, interaction: discord.Interaction, country: app_commands.Range[str, 1, 100] | None = None
+    ) -> None:
+        knowledge = self.bot.engine.matcher.knowledge
+        if country is None:
+            await interaction.response.send_message(embed=news_embed(knowledge), allowed_mentions=NO_MENTIONS)
+            return
+        members = knowledge.members
+        record = members.find(country) if members else None
+        if record is None:
+            await interaction.response.send_message(
+                f"There is no record of **{safe(country, 100)}** in the knowledge. The membership list is "
+                "incomplete, so this does not mean it is not a member.",
+                allowed_mentions=NO_MENTIONS,
+            )
+            return
+        await interaction.response.send_message(
+            embed=member_embed(record, knowledge), allowed_mentions=NO_MENTIONS
+        )
+
+    @member.autocomplete("country")
+    async def member_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        members = self.bot.engine.matcher.knowledge.members
+        names = members.complete(current, limit=25) if members else []
+        return [app_commands.Choice(name=name, value=name) for name in names]

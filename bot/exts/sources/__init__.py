@@ -1,0 +1,14 @@
+"""Sources: ``/source`` and ``/facts``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .cog import Sources
+
+if TYPE_CHECKING:
+    from ...client import FOCBot
+
+
+async def setup(bot: FOCBot) -> None:
+    await bot.add_cog(Sources(bot))
