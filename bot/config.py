@@ -39,7 +39,7 @@ class EngineConfig:
     """Matcher settings. Scores are 0-100."""
 
     # Below this confidence the engine says it does not know.
-    threshold: float = 60.0
+    threshold: float = 58.0
     # How many "did you mean" suggestions an abstention offers.
     suggestions: int = 3
     # Suggestions must score at least this much to be offered at all.

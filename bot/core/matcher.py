@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process
 from .answer import Answer, Suggestion
 from .answer_types import AnswerType, can_answer, question_type
 from .model import Entry, FactCard, Knowledge
-from .text import STOPWORDS, english_words, has_digit, normalize, related_words, stem
+from .text import STOPWORDS, english_words, has_digit, normalize, stem
 
 # How a match is scored (see Matcher.rank): coverage of the question's weight by the
 # best phrasing and by the whole entry, blended; then refined by how much of the best
@@ -52,8 +52,6 @@ _CORRECTION_CUTOFF = 80.0
 _CORRECTION_MIN_LEN = 3
 # A match that cannot give the kind of answer asked for ("when" without a time).
 _WRONG_TYPE_FACTOR = 0.6
-# A word matched through a related word (WordNet synonym) counts this much.
-_RELATED_CONFIDENCE = 0.7
 _CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\b")
 
 
@@ -165,7 +163,6 @@ class Matcher:
             for token in tokens:
                 self._postings[token].append(uid)
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
-        self._related = lru_cache(maxsize=8192)(self._related_uncached)
 
     # -- text to tokens ---------------------------------------------------------------
 
@@ -239,27 +236,10 @@ class Matcher:
             if known is not None:
                 slots[token] = _Slot(known, ((token, sure),))
                 continue
-            related = () if word in names or has_digit(word) else self._related(word)
-            if related:
-                # A word the knowledge does not use, but a synonym of one it does
-                # ("headcount" ~ "count"): it counts as that word, less surely.
-                weight = max(self._idf[t] for t in related)
-                slots[token] = _Slot(weight, tuple((t, _RELATED_CONFIDENCE) for t in related))
-            else:
-                name = word in names or has_digit(word)
-                weight = self._unknown_name_weight if name else self._unknown_word_weight
-                slots[token] = _Slot(weight, ((token, sure),))
+            name = word in names or has_digit(word)
+            weight = self._unknown_name_weight if name else self._unknown_word_weight
+            slots[token] = _Slot(weight, ((token, sure),))
         return list(slots.values())
-
-    def _related_uncached(self, word: str) -> tuple[str, ...]:
-        table = related_words()
-        found: dict[str, None] = {}
-        for form in _base_forms(word):
-            for other in table.get(form, ()):
-                token = stem(other)
-                if token in self._idf and token not in STOPWORDS:
-                    found[token] = None
-        return tuple(found)
 
     def weight(self, token: str, name: bool = False) -> float:
         """The informativeness of a token: its IDF; for an unknown token, a high weight
@@ -406,21 +386,3 @@ def _build_synonyms(synonyms: dict[str, tuple[str, ...]]) -> dict[tuple[str, ...
         for variant in variants:
             table[tuple(variant.split())] = target
     return table
-
-
-def _base_forms(word: str) -> list[str]:
-    """The word and its likely dictionary forms (abuses -> abuse, developing -> develop)."""
-    forms = [word]
-    for suffix, replacement in (
-        ("ies", "y"),
-        ("es", ""),
-        ("s", ""),
-        ("ing", ""),
-        ("ing", "e"),
-        ("ed", ""),
-        ("ed", "e"),
-        ("ly", ""),
-    ):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            forms.append(word[: len(word) - len(suffix)] + replacement)
-    return forms

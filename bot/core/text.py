@@ -109,7 +109,8 @@ STOPWORDS = frozenset(
     yourselves tell know explain describe say said mean means meant anything something
     thing things kind sort lot lots ok okay hey hi hello thanks thank pls plz hmm um
     uh question questions answer wondering wonder curious info information details
-    detail u ur r wut wat abt bc cuz thx ty ya yeah yep nope pl
+    detail u ur r wut wat abt bc cuz thx ty ya yeah yep nope pl many much actually exactly
+    basically
     """.split()
 )
 
@@ -186,14 +187,3 @@ def english_words() -> frozenset[str]:
     """Lowercase English words (SCOWL, see data/README.md), loaded once on first use."""
     data = resources.files(__package__).joinpath("data/english-words.txt.gz").read_bytes()
     return frozenset(gzip.decompress(data).decode("ascii").split())
-
-
-@cache
-def related_words() -> dict[str, tuple[str, ...]]:
-    """WordNet synonyms and derivations of English words (see data/README.md), loaded once."""
-    data = resources.files(__package__).joinpath("data/related-words.txt.gz").read_bytes()
-    table: dict[str, tuple[str, ...]] = {}
-    for line in gzip.decompress(data).decode("ascii").split("\n"):
-        word, _, rest = line.partition(" ")
-        table[word] = tuple(rest.split())
-    return table
