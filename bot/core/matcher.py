@@ -52,6 +52,8 @@ _CORRECTION_CUTOFF = 80.0
 _CORRECTION_MIN_LEN = 3
 # A match that cannot give the kind of answer asked for ("when" without a time).
 _WRONG_TYPE_FACTOR = 0.6
+# A match that does not mention a number the question names.
+_WRONG_NUMBER_FACTOR = 0.6
 _CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\b")
 
 
@@ -296,10 +298,15 @@ class Matcher:
             if current is None or score > current[0]:
                 best[unit.owner] = (score, unit.text)
         wanted = question_type(question)
-        if wanted is not AnswerType.ANY:
-            for owner, (score, text) in best.items():
-                if not self._can_answer(owner, wanted):
-                    best[owner] = (score * _WRONG_TYPE_FACTOR, text)
+        numbers = [s.options[0][0] for s in slots if has_digit(s.options[0][0])]
+        for owner, (score, text) in best.items():
+            if wanted is not AnswerType.ANY and not self._can_answer(owner, wanted):
+                score *= _WRONG_TYPE_FACTOR
+            # A number the question names but the match never mentions ("39th member",
+            # "2025 summit") means the match is about something else.
+            if any(owner not in self._item_postings.get(n, ()) for n in numbers):
+                score *= _WRONG_NUMBER_FACTOR
+            best[owner] = (score, text)
         ordered = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
         return [Candidate(self._items[owner], score, text) for owner, (score, text) in ordered[:limit]]
 
@@ -372,8 +379,10 @@ class Matcher:
         typed = normalize(prefix[: self.max_question_chars])
         if not typed:
             return questions[:limit]
+        # partial_ratio: what is typed is usually the start of a word or phrase of the
+        # question; WRatio would favour short questions over the ones containing it.
         hits = process.extract(
-            typed, questions, scorer=fuzz.WRatio, processor=normalize, limit=limit, score_cutoff=40
+            typed, questions, scorer=fuzz.partial_ratio, processor=normalize, limit=limit, score_cutoff=60
         )
         return [text for text, _, _ in hits]
 

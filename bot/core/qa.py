@@ -110,7 +110,7 @@ def _check_entry(
         if key not in raw or raw[key] is None:
             bad(f"missing field {key!r}")
     raw_id = raw.get("id")
-    if raw_id is not None and (not isinstance(raw_id, str) or not ID_PATTERN.match(raw_id)):
+    if raw_id is not None and (not isinstance(raw_id, str) or not ID_PATTERN.fullmatch(raw_id)):
         bad(f"id {raw['id']!r} must be a slug of lowercase letters, digits and hyphens", "id")
     question = raw.get("question")
     if question is not None and (not isinstance(question, str) or not normalize(question)):

@@ -139,7 +139,7 @@ def load_document(text_path: Path, display_root: Path | None = None) -> Document
         problems.append(Problem(shown, f"cannot read: {exc.strerror}"))
         text = ""
     paragraphs = split_paragraphs(text)
-    if text and not paragraphs:
+    if not paragraphs and not problems:
         problems.append(Problem(shown, "document has no text"))
     meta: dict[str, str] = {}
     if not meta_path.exists():

@@ -1,0 +1,281 @@
+"""bot.core.matcher on the project's real knowledge.
+
+The scoring is being tuned, so these tests only use clear-cut questions and never
+assert exact scores: they check what is answered, with what content, and the invariants
+of an Answer.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from types import MappingProxyType
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.core.answer import Answer
+from bot.core.matcher import Matcher
+from bot.core.model import Entry, Knowledge, SourceRef
+
+
+def said(answer: Answer) -> str:
+    """What the answer shows: its text and its source quote."""
+    return f"{answer.text} {answer.source.quote if answer.source else ''}".casefold()
+
+
+def assert_valid(answer: Answer, question: str, threshold: float) -> None:
+    assert isinstance(answer, Answer)
+    assert answer.question == question
+    assert 0.0 <= answer.score <= 100.0
+    if answer.answered:
+        assert answer.text and answer.source is not None and answer.entry_id
+        assert answer.kind in ("qa", "fact")
+        assert answer.score >= threshold
+        assert answer.suggestions == ()
+    else:
+        assert (answer.text, answer.source, answer.entry_id, answer.kind) == (None, None, None, "none")
+    json.dumps(answer.to_json())
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("ICCPR", "civil and political"),
+        ("What does ICCPR stand for?", "civil and political"),
+        ("What does ICESCR stand for?", "economic, social, and cultural"),
+        ("Who is Park Jin?", "minister of foreign affairs"),
+        ("Who is the foreign minister of South Korea?", "park jin"),
+        ("how many members does the FOC have", "38"),
+        ("Which country became the 38th member of the Freedom Online Coalition?", "korea"),
+        ("Who will host the 2024 Summit for Democracy?", "korea"),
+        ("What is resolution 41/11?", "41/11"),
+        ("Helsinki Declaration", "helsinki"),
+    ],
+)
+def test_clear_questions_are_answered_with_the_right_content(matcher, question, expected):
+    answer = matcher.ask(question)
+    assert answer.answered, answer
+    assert expected in said(answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("ICCPR", "civil and political"),
+        ("Who is Park Jin?", "minister of foreign affairs"),
+        ("how many members does the FOC have", "38"),
+    ],
+)
+def test_right_entry_is_ranked_first(matcher, question, expected):
+    top = matcher.rank(question, limit=5)[0]
+    shown = f"{getattr(top.item, 'answer', None) or top.item.text} {top.item.source.quote}".casefold()
+    assert expected in shown
+    assert top.score == max(c.score for c in matcher.rank(question, limit=5))
+
+
+def test_rank_is_best_first_distinct_and_limited(matcher):
+    ranked = matcher.rank("Korea human rights online", limit=4)
+    assert 1 <= len(ranked) <= 4
+    assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
+    assert len({c.item.id for c in ranked}) == len(ranked)
+
+
+@pytest.mark.parametrize(
+    ("typo", "correct"),
+    [
+        ("how many membrs does the FOC have", "how many members does the FOC have"),
+        ("What is the Helsinki Declaraton?", "What is the Helsinki Declaration?"),
+        ("who hosts the 2024 sumit for democracy", "who hosts the 2024 summit for democracy"),
+        (
+            "is south korea a membr of the freedom onlin coalition",
+            "is south korea a member of the freedom online coalition",
+        ),
+        ("safety of journalsts", "safety of journalists"),
+    ],
+)
+def test_typos_are_corrected(matcher, typo, correct):
+    right = matcher.ask(correct)
+    wrong = matcher.ask(typo)
+    assert right.answered and wrong.answered
+    assert wrong.entry_id == right.entry_id
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "Is the ROK a member of the FOC?",
+        "Is the Republic of Korea a member of the Freedom Online Coalition?",
+        "Is S. Korea a member of the FOC?",
+    ],
+)
+def test_synonyms_lead_to_the_same_entry(matcher, variant):
+    base = matcher.ask("Is South Korea a member of the FOC?")
+    answer = matcher.ask(variant)
+    assert base.answered and answer.answered
+    assert answer.entry_id == base.entry_id
+
+
+def small_matcher(documents, synonyms):
+    entry = Entry(
+        id="korea-member",
+        question="Is Korea a member of the coalition?",
+        alternates=(),
+        answer="Yes, Korea is the 38th member.",
+        source=SourceRef("announcement", 8, "increasing the membership to 38"),
+    )
+    knowledge = Knowledge(
+        documents=MappingProxyType(dict(documents)),
+        entries=(entry,),
+        facts=(),
+        synonyms=MappingProxyType(synonyms),
+    )
+    return Matcher(knowledge)
+
+
+def test_synonym_is_what_makes_the_match(documents):
+    with_synonym = small_matcher(documents, {"korea": ("rok",)}).ask("Is ROK a member of the coalition?")
+    without = small_matcher(documents, {}).ask("Is ROK a member of the coalition?")
+    assert with_synonym.answered and with_synonym.entry_id == "korea-member"
+    assert with_synonym.score > without.score
+
+
+@pytest.mark.parametrize(
+    "question", ["ICCPR", "ICESCR", "What does ROK stand for?", "What does FOC stand for?"]
+)
+def test_curated_entry_is_preferred_over_fact_card(matcher, question):
+    ranked = matcher.rank(question, limit=10)
+    assert any(c.kind == "fact" for c in ranked), "a fact card states the same fact"
+    assert ranked[0].kind == "qa"
+    assert matcher.ask(question).kind == "qa"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What's the best pizza topping?",
+        "qwertyuiop",
+        "",
+        "   ",
+        "???",
+        "😀🎉🇰🇷",
+        "\x00\x01\x02",
+        "What is the capital of France?",
+        "Tell me a joke",
+    ],
+)
+def test_out_of_scope_abstains(matcher, question):
+    answer = matcher.ask(question)
+    assert answer.answered is False
+    assert_valid(answer, question, matcher.threshold)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which country became the 39th member of the Freedom Online Coalition?",
+        "Who became the 39th member?",
+        "39th member",
+    ],
+)
+def test_numbers_are_not_fuzzily_corrected(matcher, question):
+    answer = matcher.ask(question)
+    assert answer.answered is False, answer
+
+
+def test_abstention_suggestions_are_limited_and_are_entry_questions(matcher):
+    strict = Matcher(matcher.knowledge, threshold=100.5, suggestions=2, suggestion_floor=30)
+    answer = strict.ask("What does ICCPR stand for?")
+    assert answer.answered is False
+    assert 1 <= len(answer.suggestions) <= 2
+    questions = {e.id: e.question for e in matcher.knowledge.entries}
+    for suggestion in answer.suggestions:
+        assert questions[suggestion.entry_id] == suggestion.question
+    assert "civil and political" in (
+        next(e for e in matcher.knowledge.entries if e.id == answer.suggestions[0].entry_id).answer.casefold()
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who became the 39th member?",
+        "What is the Ottawa Agenda about in 2030?",
+        "What did the minister of Japan say?",
+        "qwertyuiop",
+    ],
+)
+def test_configured_abstentions_offer_at_most_the_configured_suggestions(matcher, project_config, question):
+    answer = matcher.ask(question)
+    if answer.answered:
+        pytest.skip("answered: nothing to check")
+    assert len(answer.suggestions) <= project_config.engine.suggestions
+    entry_questions = {e.question for e in matcher.knowledge.entries}
+    assert all(s.question in entry_questions for s in answer.suggestions)
+
+
+def test_no_suggestions_when_configured_to_zero(matcher):
+    answer = Matcher(matcher.knowledge, threshold=100.5, suggestions=0).ask("What does ICCPR stand for?")
+    assert answer.answered is False and answer.suggestions == ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ICCPR",
+        "Who is Park Jin?",
+        "Which country became the 38th member of the Freedom Online Coalition? " * 10,
+        "korea " * 300,
+        "x" * 5000,
+        "What does ICCPR stand for?" + "\x00\x07\x1b[31m\u202e\u200b" * 800,
+        "@everyone <@123> ```ICCPR```",
+    ],
+)
+def test_answers_are_valid(matcher, question):
+    assert_valid(matcher.ask(question), question, matcher.threshold)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=300))
+def test_any_text_gets_a_valid_answer(matcher, text):
+    assert_valid(matcher.ask(text), text, matcher.threshold)
+
+
+def test_five_thousand_characters_with_control_characters_is_fast(matcher):
+    question = ("ICCPR \x00\x01\x7f \u202e\u200b 😀 " * 400)[:5000]
+    assert len(question) == 5000
+    start = time.perf_counter()
+    answer = matcher.ask(question)
+    assert time.perf_counter() - start < 2.0
+    assert_valid(answer, question, matcher.threshold)
+
+
+def test_text_beyond_max_question_chars_is_ignored(matcher):
+    padding = "qwertyuiop " * ((matcher.max_question_chars // 11) + 5)
+    assert len(padding) > matcher.max_question_chars
+    assert matcher.ask(padding + "What does ICCPR stand for?").answered is False
+
+
+def test_complete_returns_at_most_25_entry_questions(matcher):
+    questions = {e.question for e in matcher.knowledge.entries}
+    completions = matcher.complete("minis")
+    assert 1 <= len(completions) <= 25
+    assert set(completions) <= questions
+    assert any("minister" in c.casefold() for c in completions)
+
+
+def test_complete_puts_relevant_questions_first(matcher):
+    assert "minis" in matcher.complete("minis")[0].casefold()
+
+
+@pytest.mark.parametrize("limit", [1, 3, 10])
+def test_complete_respects_the_limit(matcher, limit):
+    assert len(matcher.complete("korea", limit=limit)) <= limit
+
+
+@pytest.mark.parametrize("prefix", ["", "   ", "???"])
+def test_complete_empty_prefix_lists_entry_questions(matcher, prefix):
+    completions = matcher.complete(prefix)
+    assert 1 <= len(completions) <= 25
+    assert set(completions) <= {e.question for e in matcher.knowledge.entries}

@@ -1,0 +1,191 @@
+"""bot.core.yamlio: safe YAML with line numbers, and atomic writes."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from bot.core import yamlio
+from bot.core.problems import KnowledgeError
+from bot.core.yamlio import MAX_BYTES, MAX_DEPTH, LineDict, atomic_write, parse_yaml, read_yaml
+
+
+def only_problem(data, file="f.yaml", **kwargs):
+    with pytest.raises(KnowledgeError) as info:
+        parse_yaml(data, file, **kwargs)
+    (problem,) = info.value.problems
+    assert problem.file == file
+    return problem
+
+
+DOC = """\
+# a comment
+title: x
+nested:
+  inner: 1
+  other: 2
+items:
+  - name: a
+    value: 1
+  - name: b
+"""
+
+
+def test_mappings_know_their_start_line():
+    data = parse_yaml(DOC, "f.yaml")
+    assert isinstance(data, LineDict)
+    assert (data.line, data["nested"].line, data["items"][0].line, data["items"][1].line) == (2, 4, 7, 9)
+
+
+def test_mappings_know_the_line_of_each_key():
+    data = parse_yaml(DOC, "f.yaml")
+    assert (data.line_of("title"), data.line_of("items"), data["nested"].line_of("other")) == (2, 6, 5)
+    assert data["items"][0].line_of("value") == 8
+
+
+def test_line_of_an_absent_key_is_the_mapping_line():
+    assert parse_yaml(DOC, "f.yaml")["nested"].line_of("missing") == 4
+
+
+def test_plain_values_parse():
+    assert parse_yaml("a: [1, two, 3.5, true, null]\n", "f.yaml") == {"a": [1, "two", 3.5, True, None]}
+
+
+def test_dates_stay_text():
+    assert parse_yaml("date: 2023-08-29\n", "f.yaml") == {"date": "2023-08-29"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("a: &x 1\nb: *x\n", id="anchor-and-alias"),
+        pytest.param("a: &x [1, 2]\n", id="anchor-only"),
+        pytest.param("base: &b {k: 1}\nderived:\n  <<: *b\n", id="merge-key"),
+    ],
+)
+def test_anchors_and_aliases_are_refused(text):
+    problem = only_problem(text)
+    assert "anchor" in problem.message
+    assert problem.line is not None
+
+
+def test_billion_laughs_is_refused_quickly():
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    start = time.perf_counter()
+    problem = only_problem("\n".join(lines) + "\n")
+    assert time.perf_counter() - start < 1.0
+    assert "anchor" in problem.message
+
+
+def test_python_tags_are_refused():
+    problem = only_problem('!!python/object/apply:os.system ["echo pwned"]\n')
+    assert "YAML" in problem.message
+
+
+def test_duplicate_keys_are_refused_with_their_line():
+    problem = only_problem("a: 1\nb: 2\na: 3\n")
+    assert "duplicate key 'a'" in problem.message
+    assert problem.line == 3
+
+
+def test_duplicate_keys_in_nested_mapping_are_refused():
+    problem = only_problem("top:\n  - id: x\n    id: y\n")
+    assert "duplicate key 'id'" in problem.message
+    assert problem.line == 3
+
+
+def test_non_utf8_bytes_are_named_with_their_line():
+    problem = only_problem(b"a: 1\nb: caf\xe9\nc: 3\n")
+    assert problem.line == 2
+    assert "UTF-8" in problem.message and "0xe9" in problem.message
+
+
+def test_utf8_bom_is_accepted():
+    assert parse_yaml("\ufeffa: 1\n".encode(), "f.yaml") == {"a": 1}
+
+
+def test_syntax_error_names_the_line():
+    problem = only_problem("a: 1\nb: [1, 2\nc: 3\n")
+    assert problem.message.startswith("YAML syntax")
+    assert problem.line in (2, 3)
+
+
+def test_nesting_within_the_limit_is_accepted():
+    depth = MAX_DEPTH - 1
+    assert parse_yaml("[" * depth + "]" * depth, "f.yaml") is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), id="flow-just-over"),
+        pytest.param("[" * 100_000 + "]" * 100_000, id="flow-very-deep"),
+        pytest.param(
+            "".join("  " * i + f"k{i}:\n" for i in range(MAX_DEPTH + 5)) + "  " * 30 + "x\n", id="block"
+        ),
+    ],
+)
+def test_nesting_beyond_the_limit_is_refused(text):
+    start = time.perf_counter()
+    problem = only_problem(text)
+    assert "nesting" in problem.message
+    assert time.perf_counter() - start < 5.0
+
+
+def test_size_limit_is_enforced():
+    problem = only_problem(b"a: " + b"x" * MAX_BYTES)
+    assert "limit" in problem.message
+
+
+def test_size_limit_is_configurable():
+    problem = only_problem("a: 12345\n", max_bytes=5)
+    assert "limit of 5" in problem.message
+
+
+def test_read_yaml_missing_file_is_named(tmp_path):
+    with pytest.raises(KnowledgeError) as info:
+        read_yaml(tmp_path / "nope.yaml", "nope.yaml")
+    assert [(p.file, p.message) for p in info.value.problems] == [("nope.yaml", "file not found")]
+
+
+def test_atomic_write_replaces_content(tmp_path):
+    target = tmp_path / "out.yaml"
+    target.write_text("old\n", encoding="utf-8")
+    atomic_write(target, "new “text”\n")
+    assert target.read_text(encoding="utf-8") == "new “text”\n"
+
+
+def test_atomic_write_writes_bytes_verbatim(tmp_path):
+    target = tmp_path / "out.bin"
+    atomic_write(target, b"\x00\xff\r\n")
+    assert target.read_bytes() == b"\x00\xff\r\n"
+
+
+def test_atomic_write_creates_missing_directories(tmp_path):
+    target = tmp_path / "a" / "b" / "out.yaml"
+    atomic_write(target, "x")
+    assert target.read_text(encoding="utf-8") == "x"
+
+
+def test_atomic_write_leaves_no_temporary_files(tmp_path):
+    target = tmp_path / "out.yaml"
+    for i in range(3):
+        atomic_write(target, f"version {i}\n")
+    assert sorted(os.listdir(tmp_path)) == ["out.yaml"]
+
+
+def test_atomic_write_failure_keeps_the_old_file(tmp_path, monkeypatch):
+    target = tmp_path / "out.yaml"
+    target.write_text("old content\n", encoding="utf-8")
+
+    def fail(*_args, **_kwargs):
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(yamlio.os, "replace", fail)
+    with pytest.raises(OSError, match="disk on fire"):
+        atomic_write(target, "new content\n")
+    assert target.read_text(encoding="utf-8") == "old content\n"
+    assert sorted(os.listdir(tmp_path)) == ["out.yaml"]

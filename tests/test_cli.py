@@ -1,0 +1,396 @@
+"""The command line (bot.cli): ask, chat, check, facts, eval.
+
+In-process through ``bot.cli.main(argv, out=...)``, and as real subprocesses started
+from another working directory. Only the project's own files are read; knowledge bases
+that a test changes are built in tmp_path.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import cli
+from bot.core import facts
+from bot.core.sources import load_documents
+
+PROJECT = Path(__file__).resolve().parents[1]
+CONFIG = PROJECT / "config.yaml"
+TITLE = "Republic of Korea Becomes 38th Member Country of Freedom Online Coalition"
+JSON_KEYS = {"question", "answered", "answer", "source", "score", "entry_id", "kind", "suggestions"}
+
+SMALL_QA = """\
+entries:
+  - id: member-count
+    question: How many members does the FOC have?
+    alternates: [FOC size]
+    answer: The Freedom Online Coalition has 38 members.
+    source:
+      document: announcement
+      paragraph: 8
+      quote: increasing the membership to 38
+  - id: iccpr-meaning
+    question: What does ICCPR stand for?
+    alternates: [ICCPR]
+    answer: ICCPR stands for the International Covenant on Civil and Political Rights.
+    source:
+      document: announcement
+      paragraph: 5
+      quote: International Covenant on Civil and Political Rights (ICCPR)
+"""
+
+
+def make_kb(root: Path, qa_text: str = SMALL_QA) -> Path:
+    knowledge = root / "knowledge"
+    shutil.copytree(PROJECT / "knowledge", knowledge, ignore=shutil.ignore_patterns("qa.yaml", "facts.yaml"))
+    (knowledge / "qa.yaml").write_text(qa_text, encoding="utf-8")
+    cards = facts.generate(load_documents(knowledge / "sources", root))
+    (knowledge / "facts.yaml").write_text(facts.render(cards), encoding="utf-8")
+    config = root / "config.yaml"
+    config.write_text("knowledge:\n  directory: knowledge\n", encoding="utf-8")
+    return config
+
+
+def run(*argv: str, config: Path = CONFIG) -> tuple[int, str]:
+    out = io.StringIO()
+    code = cli.main(["--config", str(config), *argv], out=out)
+    return code, out.getvalue()
+
+
+def subprocess_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("FOC_BOT_CONFIG", "PYTHONIOENCODING")}
+    env["PYTHONPATH"] = str(PROJECT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def run_process(args: list[str], cwd: Path, stdin: bytes = b"", timeout: float = 120):
+    return subprocess.run(
+        [sys.executable, *args],
+        input=stdin,
+        capture_output=True,
+        cwd=cwd,
+        env=subprocess_env(),
+        timeout=timeout,
+        check=False,
+    )
+
+
+def check_json_contract(data: dict) -> None:
+    assert set(data) == JSON_KEYS
+    assert isinstance(data["question"], str)
+    assert isinstance(data["answered"], bool)
+    assert isinstance(data["score"], float) and 0.0 <= data["score"] <= 100.0
+    assert isinstance(data["kind"], str)
+    assert isinstance(data["suggestions"], list) and all(isinstance(s, str) for s in data["suggestions"])
+    if data["answered"]:
+        assert isinstance(data["answer"], str) and data["answer"]
+        assert isinstance(data["entry_id"], str)
+        assert data["kind"] in ("qa", "fact")
+        source = data["source"]
+        assert set(source) == {"document", "paragraph", "quote"}
+        assert isinstance(source["document"], str) and isinstance(source["quote"], str)
+        assert isinstance(source["paragraph"], int) and not isinstance(source["paragraph"], bool)
+    else:
+        assert (data["answer"], data["source"], data["entry_id"], data["kind"]) == (None, None, None, "none")
+
+
+# -- ask ---------------------------------------------------------------------------------
+
+
+def test_ask_text_shows_answer_source_and_confidence():
+    code, out = run("ask", "What", "does", "ICCPR", "stand", "for?")
+    assert code == 0
+    assert "Civil and Political Rights" in out
+    assert re.search(rf"Source: {re.escape(TITLE)}, paragraph \d+", out)
+    assert "“International Covenant on Civil and Political Rights (ICCPR)”" in out
+    assert re.search(r"Confidence: \d+/100", out)
+
+
+def test_ask_text_abstention_says_it_does_not_know():
+    code, out = run("ask", "What's the best pizza topping?")
+    assert code == 0
+    assert "I don't know" in out
+    assert "Source:" not in out
+
+
+@pytest.mark.parametrize("question", ["What does ICCPR stand for?", "What's the best pizza topping?"])
+def test_ask_json_emits_the_contract(question):
+    code, out = run("ask", "--json", question)
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 1
+    data = json.loads(lines[0])
+    check_json_contract(data)
+    assert data["question"] == question
+
+
+def test_ask_json_answered_values():
+    data = json.loads(run("ask", "--json", "What does ICCPR stand for?")[1])
+    assert data["answered"] is True
+    assert "Civil and Political" in data["answer"]
+    assert data["source"]["document"] == "announcement"
+    assert data["source"]["paragraph"] == 5
+
+
+def test_ask_json_abstention_values():
+    data = json.loads(run("ask", "--json", "qwertyuiop")[1])
+    assert data["answered"] is False
+    assert data["answer"] is None and data["source"] is None
+
+
+def test_ask_dash_reads_the_question_from_stdin(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("What does ICCPR stand for?"))
+    code, out = run("ask", "-")
+    assert code == 0 and "Civil and Political" in out
+
+
+HOSTILE_LINES = [
+    b"What does ICCPR stand for?",
+    b"",
+    b"   ",
+    b"x" * 5000,
+    ("ICCPR " * 800).encode()[:5000],
+    b"ICCPR \x01\x02\x07\x1b[31m red \x1b[0m\x7f",
+    b"NUL \x00 inside",
+    "😀🎉🇰🇷 👨‍👩‍👧‍👦".encode(),
+    b"invalid \xff\xfe utf-8 \xc3(",
+    "\u202eRTL override\u202c and zero\u200bwidth\u2066isolate\u2069".encode(),
+    "line\u2028separator and next\u0085line".encode(),
+    b"@everyone @here <@123456789> ```code```",
+    b'{"question": "json injection", "answered": true}',
+    b"How many members does the FOC have?",
+]
+
+
+def test_ask_json_stream_answers_each_hostile_line_in_order(tmp_path):
+    stdin = b"\n".join(HOSTILE_LINES) + b"\n"
+    proc = run_process(["-m", "bot", "--config", str(CONFIG), "ask", "--json", "-"], tmp_path, stdin)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    assert b"Traceback" not in proc.stderr
+    out = proc.stdout.decode("utf-8").split("\n")
+    assert out[-1] == ""
+    rows = [json.loads(line) for line in out[:-1]]
+    assert len(rows) == len(HOSTILE_LINES)
+    for raw, data in zip(HOSTILE_LINES, rows, strict=True):
+        check_json_contract(data)
+        assert data["question"] == raw.decode("utf-8", errors="replace")
+    assert rows[0]["answered"] and "Civil and Political" in rows[0]["answer"]
+    assert rows[1]["answered"] is False
+    assert rows[-1]["answered"] and "38" in rows[-1]["answer"]
+
+
+def test_ask_json_stream_with_crlf_line_endings(tmp_path):
+    stdin = b"What does ICCPR stand for?\r\nqwertyuiop\r\n"
+    proc = run_process(["-m", "bot", "--config", str(CONFIG), "ask", "--json", "-"], tmp_path, stdin)
+    rows = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
+    assert [r["question"] for r in rows] == ["What does ICCPR stand for?", "qwertyuiop"]
+
+
+# -- check -------------------------------------------------------------------------------
+
+
+def test_check_passes_on_the_real_knowledge():
+    code, out = run("check")
+    assert code == 0
+    assert "ok" in out
+
+
+def test_check_reports_a_broken_qa_file_without_traceback(tmp_path, capsys):
+    config = make_kb(tmp_path, SMALL_QA.replace("paragraph: 5", "paragraph: 42"))
+    code, out = run("check", config=config)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "Traceback" not in err and "Traceback" not in out
+    assert "knowledge/qa.yaml" in err
+    assert "iccpr-meaning" in err
+    assert "not 42" in err
+
+
+def test_check_reports_a_broken_qa_file_in_a_real_process(tmp_path):
+    config = make_kb(tmp_path, SMALL_QA + "  - id: Bad_Id\n")
+    proc = run_process(["-m", "bot", "--config", str(config), "check"], tmp_path)
+    err = proc.stderr.decode("utf-8", errors="replace")
+    assert proc.returncode == 2
+    assert "Traceback" not in err
+    assert "error:" in err and "must be a slug" in err
+
+
+def test_check_reports_a_bad_config(tmp_path, capsys):
+    config = tmp_path / "config.yaml"
+    config.write_text("engine:\n  threshold: 500\n", encoding="utf-8")
+    code, _ = run("check", config=config)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "engine.threshold" in err and "Traceback" not in err
+
+
+def test_check_fails_when_facts_are_stale(tmp_path):
+    config = make_kb(tmp_path)
+    facts_path = tmp_path / "knowledge" / "facts.yaml"
+    facts_path.write_text(facts_path.read_text(encoding="utf-8") + "# edited by hand\n", encoding="utf-8")
+    code, out = run("check", config=config)
+    assert code == 1
+    assert "stale" in out
+
+
+# -- facts -------------------------------------------------------------------------------
+
+
+def test_facts_check_passes_on_the_real_knowledge():
+    code, out = run("facts", "--check")
+    assert code == 0
+    assert "up to date" in out
+
+
+def test_facts_check_passes_when_fresh(tmp_path):
+    assert run("facts", "--check", config=make_kb(tmp_path))[0] == 0
+
+
+def test_facts_check_fails_when_stale(tmp_path):
+    config = make_kb(tmp_path)
+    facts_path = tmp_path / "knowledge" / "facts.yaml"
+    facts_path.write_text(
+        facts_path.read_text(encoding="utf-8").replace("Mr. Park Jin", "Mr. Park"), encoding="utf-8"
+    )
+    code, out = run("facts", "--check", config=config)
+    assert code == 1
+    assert "stale" in out
+
+
+def test_facts_check_fails_when_missing(tmp_path):
+    config = make_kb(tmp_path)
+    (tmp_path / "knowledge" / "facts.yaml").unlink()
+    assert run("facts", "--check", config=config)[0] == 1
+
+
+def test_facts_check_does_not_write(tmp_path):
+    config = make_kb(tmp_path)
+    facts_path = tmp_path / "knowledge" / "facts.yaml"
+    facts_path.write_text("stale\n", encoding="utf-8")
+    run("facts", "--check", config=config)
+    assert facts_path.read_text(encoding="utf-8") == "stale\n"
+
+
+def test_facts_regenerates_a_stale_file(tmp_path):
+    config = make_kb(tmp_path)
+    facts_path = tmp_path / "knowledge" / "facts.yaml"
+    fresh = facts_path.read_text(encoding="utf-8")
+    facts_path.write_text("stale\n", encoding="utf-8")
+    code, out = run("facts", config=config)
+    assert code == 0 and "wrote" in out
+    assert facts_path.read_text(encoding="utf-8") == fresh
+    assert sorted(p.name for p in facts_path.parent.iterdir() if p.name.endswith(".tmp")) == []
+    assert run("facts", "--check", config=config)[0] == 0
+
+
+# -- eval --------------------------------------------------------------------------------
+
+EVAL_FILE = """\
+- cat: kw
+  q: What does ICCPR stand for?
+  expect: ["Civil and Political"]
+- cat: para
+  q: How many members does the Freedom Online Coalition have?
+  expect: ["38"]
+- cat: para
+  q: What does ICCPR stand for?
+  expect: ["a phrase that appears in no answer"]
+- cat: oos
+  q: What's the best pizza topping?
+  expect: null
+"""
+
+
+def eval_file(tmp_path):
+    path = tmp_path / "questions.yaml"
+    path.write_text(EVAL_FILE, encoding="utf-8")
+    return str(path)
+
+
+def test_eval_prints_per_category_and_summary_lines(tmp_path):
+    code, out = run("eval", eval_file(tmp_path))
+    assert code == 0
+    assert re.search(r"^\s*kw: 1/1 = 100\.0%$", out, re.M)
+    assert re.search(r"^\s*para: 1/2 = 50\.0%$", out, re.M)
+    assert re.search(r"^\s*oos: 1/1 = 100\.0%$", out, re.M)
+    assert re.search(r"^in-scope accuracy .*: 2/3 = 66\.7%$", out, re.M)
+    assert re.search(r"^abstention rate .*: 1/1 = 100\.0%$", out, re.M)
+
+
+def test_eval_verbose_lists_the_failures(tmp_path):
+    out = run("eval", "-v", eval_file(tmp_path))[1]
+    fails = [line for line in out.splitlines() if line.startswith("FAIL")]
+    assert fails == ["FAIL [para] 'What does ICCPR stand for?'"]
+    assert "a phrase that appears in no answer" in out
+
+
+def test_eval_without_verbose_lists_no_failures(tmp_path):
+    assert "FAIL" not in run("eval", eval_file(tmp_path))[1]
+
+
+def test_eval_bad_question_file_is_reported(tmp_path, capsys):
+    path = tmp_path / "bad.yaml"
+    path.write_text("- {cat: para}\n", encoding="utf-8")
+    assert run("eval", str(path))[0] == 2
+    assert "'q'" in capsys.readouterr().err
+
+
+# -- chat --------------------------------------------------------------------------------
+
+
+def test_chat_answers_each_piped_line_and_exits_on_eof(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("What does ICCPR stand for?\nWho is Park Jin?\n"))
+    code, out = run("chat")
+    assert code == 0
+    assert "you> What does ICCPR stand for?" in out and "you> Who is Park Jin?" in out
+    assert out.count("bot> ") == 2
+    assert "Civil and Political" in out and "Minister of Foreign Affairs" in out
+
+
+def test_chat_stops_at_an_empty_line(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("What does ICCPR stand for?\n\nWho is Park Jin?\n"))
+    code, out = run("chat")
+    assert code == 0
+    assert out.count("bot> ") == 1
+    assert "Minister of Foreign Affairs" not in out
+
+
+def test_chat_in_a_real_process(tmp_path):
+    proc = run_process(["-m", "bot", "--config", str(CONFIG), "chat"], tmp_path, b"ICCPR\nqwertyuiop\n")
+    out = proc.stdout.decode("utf-8")
+    assert proc.returncode == 0, proc.stderr
+    assert out.count("bot> ") == 2
+    assert "I don't know" in out
+
+
+# -- misc --------------------------------------------------------------------------------
+
+
+def test_unknown_command_is_a_usage_error():
+    with pytest.raises(SystemExit) as info:
+        cli.main(["--config", str(CONFIG), "frobnicate"], out=io.StringIO())
+    assert info.value.code == 2
+
+
+def test_engine_and_cli_do_not_import_discord(tmp_path):
+    code = (
+        "import sys, io\n"
+        "import bot.cli, bot.core.engine\n"
+        "from bot.config import load_config\n"
+        f"engine = bot.core.engine.Engine(load_config({str(CONFIG)!r}))\n"
+        "assert engine.ask('What does ICCPR stand for?').answered\n"
+        f"assert bot.cli.main(['--config', {str(CONFIG)!r}, 'ask', 'ICCPR'], out=io.StringIO()) == 0\n"
+        "assert 'discord' not in sys.modules, sorted(m for m in sys.modules if 'discord' in m)\n"
+        "print('clean')\n"
+    )
+    proc = run_process(["-c", code], tmp_path)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    assert proc.stdout.decode().strip() == "clean"
