@@ -52,6 +52,9 @@ _CORRECTION_CUTOFF = 80.0
 _CORRECTION_MIN_LEN = 3
 # A match that cannot give the kind of answer asked for ("when" without a time).
 _WRONG_TYPE_FACTOR = 0.6
+# Below this much matched weight (sum of IDF) a match is too vague to be sure of.
+_MIN_EVIDENCE = 2.0
+_WEAK_EVIDENCE_FACTOR = 0.6
 # A match that does not mention a number the question names.
 _WRONG_NUMBER_FACTOR = 0.6
 _CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\b")
@@ -306,6 +309,10 @@ class Matcher:
             # "2025 summit") means the match is about something else.
             if any(owner not in self._item_postings.get(n, ()) for n in numbers):
                 score *= _WRONG_NUMBER_FACTOR
+            # A question of one or two common words ("digital", "rights") matches many
+            # entries equally well: too little evidence to pick one with confidence.
+            if item_covered[owner] < _MIN_EVIDENCE:
+                score *= _WEAK_EVIDENCE_FACTOR
             best[owner] = (score, text)
         ordered = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
         return [Candidate(self._items[owner], score, text) for owner, (score, text) in ordered[:limit]]
