@@ -168,6 +168,11 @@ class Matcher:
             for token in tokens:
                 self._postings[token].append(uid)
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
+        # Which kinds of answer (a time, a count) each item's text can give.
+        self._answer_types: list[frozenset[AnswerType]] = []
+        for item in self._items:
+            text = f"{item.answer if isinstance(item, Entry) else item.text} {item.source.quote}"
+            self._answer_types.append(frozenset(t for t in AnswerType if can_answer(t, text)))
 
     # -- text to tokens ---------------------------------------------------------------
 
@@ -318,9 +323,7 @@ class Matcher:
         return [Candidate(self._items[owner], score, text) for owner, (score, text) in ordered[:limit]]
 
     def _can_answer(self, owner: int, wanted: AnswerType) -> bool:
-        item = self._items[owner]
-        text = item.answer if isinstance(item, Entry) else item.text
-        return can_answer(wanted, f"{text} {item.source.quote}")
+        return wanted in self._answer_types[owner]
 
     def ask(self, question: str) -> Answer:
         """Answer ``question`` or abstain with suggestions."""

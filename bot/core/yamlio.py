@@ -9,6 +9,7 @@ and every mapping tagged with the line it starts on so errors can point at it.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,62 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
 
 
+_CLoader = getattr(yaml, "CSafeLoader", None)
+_BRACKET = re.compile(r"[\[\]{}]")
+# What might be an anchor (&a) or alias (*a): such text takes the pure-Python loader,
+# which reports it precisely.
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[\]{},:-])[&*]\w", re.MULTILINE)
+
+
+def _flow_depth(text: str) -> int:
+    """An upper bound of the bracket nesting of ``text`` (brackets in strings count too)."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(text):
+        depth += 1 if match.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _check_graph(root: yaml.Node) -> None:
+    """Refuse aliases (a node reached twice) and nesting deeper than MAX_DEPTH."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            raise yaml.MarkedYAMLError(
+                None, None, "anchors and aliases (*name) are not allowed", node.start_mark
+            )
+        seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise yaml.MarkedYAMLError(None, None, f"nesting deeper than {MAX_DEPTH} levels", node.start_mark)
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
+
+
+def _load(text: str) -> Any:
+    """Parse with libyaml when available (about 10x faster), else in pure Python.
+
+    libyaml composes recursively in C, so text that may nest deeper than MAX_DEPTH
+    goes to the pure-Python loader, which stops at the limit.
+    """
+    if _CLoader is None or _MAYBE_ANCHOR.search(text) or _flow_depth(text) > MAX_DEPTH:
+        return yaml.load(text, Loader=_Loader)
+    parser = _CLoader(text)
+    try:
+        node = parser.get_single_node()
+    finally:
+        parser.dispose()
+    if node is None:
+        return None
+    _check_graph(node)
+    return _Loader("").construct_document(node)
+
+
 def decode_utf8(data: bytes, file: str) -> str:
     """Decode bytes as UTF-8 or raise a KnowledgeError naming the offending line."""
     try:
@@ -104,7 +161,7 @@ def parse_yaml(data: bytes | str, file: str, max_bytes: int = MAX_BYTES) -> Any:
         raise KnowledgeError([Problem(file, f"file is {size} bytes, more than the limit of {max_bytes}")])
     text = decode_utf8(data, file) if isinstance(data, bytes) else data
     try:
-        return yaml.load(text, Loader=_Loader)
+        return _load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
