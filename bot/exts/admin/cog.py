@@ -42,6 +42,10 @@ class Admin(commands.Cog):
 
     @commands.Cog.listener()
     async def on_command_error(self, ctx: commands.Context[FOCBot], error: commands.CommandError) -> None:
+        if isinstance(error, commands.CommandNotFound):
+            # "@bot Which country..." reads as a command named "Which": it is a question,
+            # answered by the asking extension.
+            return
         if isinstance(error, commands.NotOwner | commands.CheckFailure):
             await ctx.reply("Only the bot's owner can do that.", mention_author=False)
             return
