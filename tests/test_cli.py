@@ -25,7 +25,7 @@ from bot.core.sources import load_documents
 PROJECT = Path(__file__).resolve().parents[1]
 CONFIG = PROJECT / "config.yaml"
 TITLE = "Republic of Korea Becomes 38th Member Country of Freedom Online Coalition"
-JSON_KEYS = {"question", "answered", "answer", "source", "score", "entry_id", "kind", "suggestions"}
+JSON_KEYS = {"question", "answered", "answer", "source", "score", "entry_id", "kind", "suggestions", "lang"}
 
 SMALL_QA = """\
 entries:
@@ -89,6 +89,7 @@ def check_json_contract(data: dict) -> None:
     assert isinstance(data["answered"], bool)
     assert isinstance(data["score"], float) and 0.0 <= data["score"] <= 100.0
     assert isinstance(data["kind"], str)
+    assert data["lang"] in ("en", "ko")
     assert isinstance(data["suggestions"], list) and all(isinstance(s, str) for s in data["suggestions"])
     if data["answered"]:
         assert isinstance(data["answer"], str) and data["answer"]

@@ -33,6 +33,7 @@ class Answer:
     entry_id: str | None
     kind: str
     suggestions: tuple[Suggestion, ...] = ()
+    lang: str = "en"  # the language of the question, and of the answer when available
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's JSON contract (``ask --json``); keep the keys and types stable."""
@@ -51,4 +52,5 @@ class Answer:
             "entry_id": self.entry_id,
             "kind": self.kind,
             "suggestions": [s.question for s in self.suggestions],
+            "lang": self.lang,
         }

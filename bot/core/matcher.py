@@ -33,6 +33,7 @@ from rapidfuzz import fuzz, process
 
 from .answer import Answer, Suggestion
 from .answer_types import AnswerType, can_answer, question_type
+from .korean import STOPWORDS_KO, bigrams, is_hangul_word, language, strip_particle
 from .model import Entry, FactCard, Knowledge
 from .text import STOPWORDS, english_words, has_digit, normalize, stem
 
@@ -57,6 +58,8 @@ _MIN_EVIDENCE = 2.0
 _WEAK_EVIDENCE_FACTOR = 0.6
 # A match that does not mention a number the question names.
 _WRONG_NUMBER_FACTOR = 0.6
+# Unknown Hangul syllable pairs weigh this fraction of an unknown English word.
+_HANGUL_UNKNOWN_FACTOR = 0.5
 _CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\b")
 
 
@@ -117,6 +120,8 @@ class Matcher:
             if isinstance(item, Entry):
                 texts.extend((owner, p, 1.0) for p in item.phrasings)
                 texts.append((owner, item.answer, _ANSWER_WEIGHT))
+                if item.answer_ko:
+                    texts.append((owner, item.answer_ko, _ANSWER_WEIGHT))
             else:
                 texts.append((owner, item.text, fact_weight))
                 texts.extend((owner, key, fact_weight) for key in item.keys)
@@ -192,13 +197,17 @@ class Matcher:
         return out
 
     def _tokens(self, words: list[str]) -> list[str]:
-        return [stem(w) for w in self._apply_synonyms(words) if w not in STOPWORDS]
+        out: list[str] = []
+        for word in self._apply_synonyms([strip_particle(w) for w in words]):
+            if word not in STOPWORDS and word not in STOPWORDS_KO:
+                out.extend(_word_tokens(word))
+        return out
 
     def _correct_uncached(self, word: str) -> tuple[str, float]:
         """The known word closest to ``word`` and how sure the correction is (0-1)."""
         if word in self._known or has_digit(word) or len(word) < _CORRECTION_MIN_LEN:
             return word, 1.0
-        if not word.isalpha() or word in english_words():
+        if not word.isascii() or not word.isalpha() or word in english_words():
             # A real word the knowledge does not use is not a typo: leave it unknown.
             return word, 1.0
         # Typos rarely change the first letter; requiring it avoids "fixing" real words
@@ -216,7 +225,7 @@ class Matcher:
     def _slots(self, question: str) -> list[_Slot]:
         """The question as weighted slots, each satisfied by one of a few tokens."""
         question = question[: self.max_question_chars]
-        words = normalize(question).split()
+        words = [strip_particle(w) for w in normalize(question).split()]
         # Capitalized words inside a mixed-case sentence are names; a question typed in
         # all capitals or all lower case tells nothing either way.
         names = (
@@ -233,22 +242,29 @@ class Matcher:
                 confidence[fixed] = min(sure, confidence.get(fixed, 1.0))
         slots: dict[str, _Slot] = {}
         for word in self._apply_synonyms(corrected):
-            if word in STOPWORDS:
+            if word in STOPWORDS or word in STOPWORDS_KO:
                 continue
+            hangul = is_hangul_word(word)
             # Unknown one- and two-letter scraps ("fr", "u") carry no meaning.
-            if len(word) <= 2 and word not in self._known and not has_digit(word):
-                continue
-            token = stem(word)
-            if token in slots:
+            if not hangul and len(word) <= 2 and word not in self._known and not has_digit(word):
                 continue
             sure = confidence.get(word, 1.0)
-            known = self._idf.get(token)
-            if known is not None:
-                slots[token] = _Slot(known, ((token, sure),))
-                continue
-            name = word in names or has_digit(word)
-            weight = self._unknown_name_weight if name else self._unknown_word_weight
-            slots[token] = _Slot(weight, ((token, sure),))
+            for token in _word_tokens(word):
+                if token in slots:
+                    continue
+                known = self._idf.get(token)
+                if known is not None:
+                    slots[token] = _Slot(known, ((token, sure),))
+                    continue
+                if hangul:
+                    # Syllable pairs of verb endings and particles the strip missed are
+                    # weak evidence either way.
+                    weight = self._unknown_word_weight * _HANGUL_UNKNOWN_FACTOR
+                elif word in names or has_digit(word):
+                    weight = self._unknown_name_weight
+                else:
+                    weight = self._unknown_word_weight
+                slots[token] = _Slot(weight, ((token, sure),))
         return list(slots.values())
 
     def weight(self, token: str, name: bool = False) -> float:
@@ -326,7 +342,8 @@ class Matcher:
         return wanted in self._answer_types[owner]
 
     def ask(self, question: str) -> Answer:
-        """Answer ``question`` or abstain with suggestions."""
+        """Answer ``question`` in its language (English or Korean), or abstain with suggestions."""
+        lang = language(question[: self.max_question_chars])
         ranked = self.rank(question, limit=self.max_suggestions + 3)
         top = ranked[0] if ranked else None
         if top is not None and top.score >= self.threshold:
@@ -334,11 +351,12 @@ class Matcher:
             return Answer(
                 question=question,
                 answered=True,
-                text=item.answer if isinstance(item, Entry) else item.text,
+                text=item.answer_in(lang) if isinstance(item, Entry) else item.text,
                 source=item.source,
                 score=min(top.score, 100.0),
                 entry_id=item.id,
                 kind=top.kind,
+                lang=lang,
             )
         return Answer(
             question=question,
@@ -348,19 +366,23 @@ class Matcher:
             score=min(top.score, 100.0) if top else 0.0,
             entry_id=None,
             kind="none",
-            suggestions=self._suggestions(ranked),
+            suggestions=self._suggestions(ranked, lang),
+            lang=lang,
         )
 
-    def answer_for(self, entry_id: str, question: str | None = None) -> Answer | None:
+    def answer_for(self, entry_id: str, question: str | None = None, lang: str = "en") -> Answer | None:
         """The answer of one entry or fact card (a clicked suggestion), or None if gone."""
         item = self.knowledge.entry(entry_id)
         if item is None:
             return None
         is_entry = isinstance(item, Entry)
         return Answer(
-            question=question if question is not None else (item.question if is_entry else item.text),
+            question=question
+            if question is not None
+            else (item.question_in(lang) if is_entry else item.text),
             answered=True,
-            text=item.answer if is_entry else item.text,
+            lang=lang,
+            text=item.answer_in(lang) if is_entry else item.text,
             source=item.source,
             score=100.0,
             entry_id=item.id,
@@ -374,13 +396,13 @@ class Matcher:
             :limit
         ]
 
-    def _suggestions(self, ranked: Iterable[Candidate]) -> tuple[Suggestion, ...]:
+    def _suggestions(self, ranked: Iterable[Candidate], lang: str = "en") -> tuple[Suggestion, ...]:
         out: list[Suggestion] = []
         for candidate in ranked:
             if len(out) >= self.max_suggestions or candidate.score < self.suggestion_floor:
                 break
             if isinstance(candidate.item, Entry):
-                out.append(Suggestion(candidate.item.question, candidate.item.id, candidate.score))
+                out.append(Suggestion(candidate.item.question_in(lang), candidate.item.id, candidate.score))
         return tuple(out)
 
     def complete(self, prefix: str, limit: int = 25) -> list[str]:
@@ -398,10 +420,17 @@ class Matcher:
 
 
 def _build_synonyms(synonyms: dict[str, tuple[str, ...]]) -> dict[tuple[str, ...], tuple[str, ...]]:
-    """Map each variant's word tuple to its canonical term's words."""
+    """Map each variant's word tuple to its canonical term's words (Korean particles stripped)."""
     table: dict[tuple[str, ...], tuple[str, ...]] = {}
     for canonical, variants in synonyms.items():
-        target = tuple(canonical.split())
+        target = tuple(strip_particle(w) for w in canonical.split())
         for variant in variants:
-            table[tuple(variant.split())] = target
+            key = tuple(strip_particle(w) for w in variant.split())
+            if key != target:
+                table[key] = target
     return table
+
+
+def _word_tokens(word: str) -> list[str]:
+    """The tokens of one word: syllable bigrams for Korean, the stem otherwise."""
+    return bigrams(word) if is_hangul_word(word) else [stem(word)]

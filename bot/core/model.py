@@ -40,11 +40,23 @@ class Entry:
     tags: tuple[str, ...] = ()
     file: str = ""
     line: int = 0
+    # Korean: the question, other phrasings and a faithful translation of the answer.
+    question_ko: str | None = None
+    alternates_ko: tuple[str, ...] = ()
+    answer_ko: str | None = None
 
     @property
     def phrasings(self) -> tuple[str, ...]:
-        """The question and every alternate."""
-        return (self.question, *self.alternates)
+        """The question and every alternate, in every language."""
+        korean = (self.question_ko,) if self.question_ko else ()
+        return (self.question, *self.alternates, *korean, *self.alternates_ko)
+
+    def answer_in(self, lang: str) -> str:
+        """The answer in ``lang`` when the entry has it, else in English."""
+        return self.answer_ko if lang == "ko" and self.answer_ko else self.answer
+
+    def question_in(self, lang: str) -> str:
+        return self.question_ko if lang == "ko" and self.question_ko else self.question
 
 
 FactType = Literal["sentence", "acronym", "quotation", "document"]

@@ -24,7 +24,17 @@ from .yamlio import LineDict, parse_yaml
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_PHRASING_CHARS = 300
 _TOP_FIELDS = {"entries", "synonyms"}
-_ENTRY_FIELDS = {"id", "question", "alternates", "answer", "source", "tags"}
+_ENTRY_FIELDS = {
+    "id",
+    "question",
+    "alternates",
+    "answer",
+    "source",
+    "tags",
+    "question_ko",
+    "alternates_ko",
+    "answer_ko",
+}
 _REQUIRED = ("id", "question", "answer", "source")
 _SOURCE_FIELDS = {"document", "paragraph", "quote"}
 
@@ -88,6 +98,20 @@ def _check_synonyms(raw: object, file: str, problems: list[Problem]) -> dict[str
     return out
 
 
+def _phrasing_list(raw: dict, key: str, bad) -> list[str]:
+    """A list of phrasings (alternates), each non-empty and not too long."""
+    value = raw.get(key, [])
+    if value is None or not _text_list(value):
+        bad(f"{key!r} must be a list of text", key)
+        return []
+    for phrasing in value:
+        if not normalize(phrasing):
+            bad(f"an item of {key!r} is empty", key)
+        elif len(phrasing) > MAX_PHRASING_CHARS:
+            bad(f"{key} item {phrasing[:40]!r}... is longer than {MAX_PHRASING_CHARS} characters", key)
+    return value
+
+
 def _check_entry(
     raw: object, file: str, documents: Mapping[str, Document], problems: list[Problem]
 ) -> Entry | None:
@@ -117,17 +141,20 @@ def _check_entry(
         bad("'question' must be non-empty text", "question")
     elif isinstance(question, str) and len(question) > MAX_PHRASING_CHARS:
         bad(f"'question' is longer than {MAX_PHRASING_CHARS} characters", "question")
-    alternates = raw.get("alternates", [])
-    if alternates is None or not _text_list(alternates):
-        bad("'alternates' must be a list of text", "alternates")
-        alternates = []
-    for alt in alternates:
-        if not normalize(alt):
-            bad("an alternate is empty", "alternates")
-        elif len(alt) > MAX_PHRASING_CHARS:
+    alternates = _phrasing_list(raw, "alternates", bad)
+    alternates_ko = _phrasing_list(raw, "alternates_ko", bad)
+    question_ko = raw.get("question_ko")
+    if question_ko is not None and (not isinstance(question_ko, str) or not normalize(question_ko)):
+        bad("'question_ko' must be non-empty text", "question_ko")
+        question_ko = None
+    answer_ko = raw.get("answer_ko")
+    if answer_ko is not None:
+        if not isinstance(answer_ko, str) or not answer_ko.strip():
+            bad("'answer_ko' must be non-empty text", "answer_ko")
+        elif len(answer_ko.strip()) > MAX_ANSWER_CHARS:
             bad(
-                f"alternate {alt[:40]!r}... is longer than {MAX_PHRASING_CHARS} characters",
-                "alternates",
+                f"'answer_ko' is {len(answer_ko.strip())} characters; the limit is {MAX_ANSWER_CHARS}",
+                "answer_ko",
             )
     answer = raw.get("answer")
     if answer is not None:
@@ -176,6 +203,9 @@ def _check_entry(
         tags=tuple(tags),
         file=file,
         line=line or 0,
+        question_ko=question_ko.strip() if isinstance(question_ko, str) else None,
+        alternates_ko=tuple(a.strip() for a in alternates_ko),
+        answer_ko=answer_ko.strip() if isinstance(answer_ko, str) else None,
     )
 
 

@@ -40,6 +40,8 @@ _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 _JOINER = re.compile(r"(?<=[^\W\d])[-.](?=[^\W\d])")
 # Keep "41/11" and "3.5" as single tokens: a slash or dot between digits survives.
 _NUMERIC_JOINER = re.compile(r"(?<=\d)[/.](?=\d)")
+# Digits glued to Hangul ("2024년", "38번째") are separate words.
+_DIGIT_HANGUL = re.compile(r"(?<=\d)(?=[\uac00-\ud7a3])|(?<=[\uac00-\ud7a3])(?=\d)")
 _NON_WORD = re.compile(r"[^\w\u0001\u0002]+")
 _SLASH_MARK = "\u0001"
 _DOT_MARK = "\u0002"
@@ -85,6 +87,7 @@ def normalize(text: str) -> str:
     text = _JOINER.sub("", text)
     text = _NUMERIC_JOINER.sub(lambda m: _SLASH_MARK if m.group() == "/" else _DOT_MARK, text)
     text = text.replace("_", " ")
+    text = _DIGIT_HANGUL.sub(" ", text)
     text = _NON_WORD.sub(" ", text).strip()
     return text.replace(_SLASH_MARK, "/").replace(_DOT_MARK, ".")
 
