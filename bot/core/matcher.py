@@ -78,10 +78,11 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class _Slot:
-    """One meaningful word of a question: its weight and the tokens that satisfy it."""
+    """One meaningful token of a question, its weight, and how sure its spelling is."""
 
+    token: str
     weight: float
-    options: tuple[tuple[str, float], ...]  # (token, confidence)
+    sure: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,17 +162,20 @@ class Matcher:
         for owner, tokens in sorted(item_tokens.items()):
             for token in tokens:
                 self._item_postings[token].append(owner)
+        self._item_tokens = [frozenset(item_tokens[owner]) for owner in range(len(self._items))]
 
         self._units: list[_Unit] = []
-        self._postings: dict[str, list[int]] = defaultdict(list)
+        self._item_units: list[list[int]] = [[] for _ in self._items]
         for (owner, text, weight), tokens in zip(texts, token_sets, strict=True):
             if not tokens:
                 continue
             uid = len(self._units)
             total = sum(self._idf[t] for t in tokens)
             self._units.append(_Unit(owner, text, weight, tokens, total))
-            for token in tokens:
-                self._postings[token].append(uid)
+            self._item_units[owner].append(uid)
+        self._item_weight = [
+            max((self._units[u].weight for u in units), default=0.0) for units in self._item_units
+        ]
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
         # Which kinds of answer (a time, a count) each item's text can give.
         self._answer_types: list[frozenset[AnswerType]] = []
@@ -220,7 +224,7 @@ class Matcher:
 
     def question_tokens(self, question: str) -> dict[str, float]:
         """Query tokens with the confidence of their spelling (1.0 when not corrected)."""
-        return {slot.options[0][0]: slot.options[0][1] for slot in self._slots(question)}
+        return {slot.token: slot.sure for slot in self._slots(question)}
 
     def _slots(self, question: str) -> list[_Slot]:
         """The question as weighted slots, each satisfied by one of a few tokens."""
@@ -254,7 +258,7 @@ class Matcher:
                     continue
                 known = self._idf.get(token)
                 if known is not None:
-                    slots[token] = _Slot(known, ((token, sure),))
+                    slots[token] = _Slot(token, known, sure)
                     continue
                 if hangul:
                     # Syllable pairs of verb endings and particles the strip missed are
@@ -264,7 +268,7 @@ class Matcher:
                     weight = self._unknown_name_weight
                 else:
                     weight = self._unknown_word_weight
-                slots[token] = _Slot(weight, ((token, sure),))
+                slots[token] = _Slot(token, weight, sure)
         return list(slots.values())
 
     def weight(self, token: str, name: bool = False) -> float:
@@ -278,74 +282,92 @@ class Matcher:
     # -- scoring ----------------------------------------------------------------------
 
     def rank(self, question: str, limit: int = 5) -> list[Candidate]:
-        """The best distinct entries and cards for ``question``, best first."""
+        """The best distinct entries and cards for ``question``, best first.
+
+        Items are first scored as a whole (every token they hold anywhere), which bounds
+        the score of each of their phrasings from above; phrasings are then scored
+        item by item in order of that bound, stopping as soon as no remaining item can
+        enter the top ``limit``. The result is exact, and most items are never looked at.
+        """
         slots = self._slots(question)
-        if not slots:
+        if not slots or limit <= 0:
             return []
         query_total = sum(slot.weight for slot in slots)
-        covered: dict[int, float] = defaultdict(float)
-        shared: dict[int, float] = defaultdict(float)
         item_covered: dict[int, float] = defaultdict(float)
         for slot in slots:
-            unit_gain: dict[int, tuple[float, float]] = {}
-            item_gain: dict[int, float] = {}
-            for token, sure in slot.options:
-                postings = self._postings.get(token)
-                if not postings:
-                    continue
-                gain = slot.weight * sure
-                idf = self._idf[token]
-                for uid in postings:
-                    if uid not in unit_gain or unit_gain[uid][0] < gain:
-                        unit_gain[uid] = (gain, idf)
-                for owner in self._item_postings[token]:
-                    if item_gain.get(owner, 0.0) < gain:
-                        item_gain[owner] = gain
-            for uid, (gain, idf) in unit_gain.items():
-                covered[uid] += gain
-                shared[uid] += idf
-            for owner, gain in item_gain.items():
-                item_covered[owner] += gain
-        best: dict[int, tuple[float, str]] = {}
-        for uid, cov in covered.items():
+            owners = self._item_postings.get(slot.token)
+            if owners:
+                gain = slot.weight * slot.sure
+                for owner in owners:
+                    item_covered[owner] += gain
+        wanted = question_type(question)
+        numbers = [slot.token for slot in slots if has_digit(slot.token)]
+        bounds = []
+        for owner, covered in item_covered.items():
+            factor = self._penalty(owner, covered, wanted, numbers)
+            bound = 100.0 * self._item_weight[owner] * covered / query_total * factor
+            bounds.append((-bound, owner, factor))
+        bounds.sort()
+        top: list[tuple[float, int, str]] = []  # (-score, owner, phrasing), best first
+        for negative_bound, owner, factor in bounds:
+            if len(top) >= limit and -negative_bound < -top[-1][0]:
+                break
+            scored = self._best_phrasing(owner, slots, query_total, item_covered[owner] / query_total)
+            if scored is None:
+                continue
+            score, text = scored
+            top.append((-score * factor, owner, text))
+            top.sort()
+            del top[limit:]
+        return [Candidate(self._items[owner], -negative, text) for negative, owner, text in top]
+
+    def _best_phrasing(
+        self, owner: int, slots: list[_Slot], query_total: float, q_item: float
+    ) -> tuple[float, str] | None:
+        """The score of the item's best phrasing (before penalties), and that phrasing."""
+        best: tuple[float, str] | None = None
+        for uid in self._item_units[owner]:
             unit = self._units[uid]
-            q_unit = cov / query_total
-            q_item = item_covered[unit.owner] / query_total
-            u_share = shared[uid] / unit.total
+            covered = shared = 0.0
+            for slot in slots:
+                if slot.token in unit.tokens:
+                    covered += slot.weight * slot.sure
+                    shared += self._idf[slot.token]
+            if not covered:
+                continue
             score = (
                 100.0
                 * unit.weight
-                * (_UNIT_SHARE * q_unit + (1 - _UNIT_SHARE) * q_item)
-                * (_PHRASING_FLOOR + (1 - _PHRASING_FLOOR) * u_share)
+                * (_UNIT_SHARE * covered / query_total + (1 - _UNIT_SHARE) * q_item)
+                * (_PHRASING_FLOOR + (1 - _PHRASING_FLOOR) * shared / unit.total)
             )
-            current = best.get(unit.owner)
-            if current is None or score > current[0]:
-                best[unit.owner] = (score, unit.text)
-        wanted = question_type(question)
-        numbers = [s.options[0][0] for s in slots if has_digit(s.options[0][0])]
-        for owner, (score, text) in best.items():
-            if wanted is not AnswerType.ANY and not self._can_answer(owner, wanted):
-                score *= _WRONG_TYPE_FACTOR
-            # A number the question names but the match never mentions ("39th member",
-            # "2025 summit") means the match is about something else.
-            if any(owner not in self._item_postings.get(n, ()) for n in numbers):
-                score *= _WRONG_NUMBER_FACTOR
-            # A question of one or two common words ("digital", "rights") matches many
-            # entries equally well: too little evidence to pick one with confidence.
-            if item_covered[owner] < _MIN_EVIDENCE:
-                score *= _WEAK_EVIDENCE_FACTOR
-            best[owner] = (score, text)
-        ordered = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
-        return [Candidate(self._items[owner], score, text) for owner, (score, text) in ordered[:limit]]
+            if best is None or score > best[0]:
+                best = (score, unit.text)
+        return best
 
-    def _can_answer(self, owner: int, wanted: AnswerType) -> bool:
-        return wanted in self._answer_types[owner]
+    def _penalty(self, owner: int, covered: float, wanted: AnswerType, numbers: list[str]) -> float:
+        """How much a match is discounted for not fitting the question's shape."""
+        factor = 1.0
+        if wanted is not AnswerType.ANY and wanted not in self._answer_types[owner]:
+            factor *= _WRONG_TYPE_FACTOR
+        # A number the question names but the match never mentions ("39th member",
+        # "2025 summit") means the match is about something else.
+        if any(n not in self._item_tokens[owner] for n in numbers):
+            factor *= _WRONG_NUMBER_FACTOR
+        # A question of one or two common words ("digital", "rights") matches many
+        # entries equally well: too little evidence to pick one with confidence.
+        if covered < _MIN_EVIDENCE:
+            factor *= _WEAK_EVIDENCE_FACTOR
+        return factor
 
     def ask(self, question: str) -> Answer:
         """Answer ``question`` in its language (English or Korean), or abstain with suggestions."""
         lang = language(question[: self.max_question_chars])
-        ranked = self.rank(question, limit=self.max_suggestions + 3)
+        # The best match alone decides; the longer list is only needed for suggestions.
+        ranked = self.rank(question, limit=1)
         top = ranked[0] if ranked else None
+        if top is not None and top.score < self.threshold:
+            ranked = self.rank(question, limit=self.max_suggestions + 3)
         if top is not None and top.score >= self.threshold:
             item = top.item
             return Answer(
