@@ -16,6 +16,7 @@ from discord.ext import commands
 from .config import Config
 from .core.engine import Engine
 from .guard import Cooldown, RepeatTracker
+from .i18n import CommandTranslator
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,8 @@ class FOCBot(commands.Bot):
         self.started_at = time.time()
 
     async def setup_hook(self) -> None:
+        # Korean names and descriptions for the slash commands (sent when syncing).
+        await self.tree.set_translator(CommandTranslator())
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         log.info("loaded extensions: %s", ", ".join(EXTENSIONS))

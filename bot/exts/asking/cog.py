@@ -18,6 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from ...core.answer import Answer
+from ...i18n import lang_of, locale_lang, text
 from .render import answer_embed, unsure_embed
 from .views import suggestion_view
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 NO_MENTIONS = discord.AllowedMentions.none()
-APOLOGY = "Sorry, something went wrong while answering. Please try again in a moment."
+APOLOGY = text("apology")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,25 +50,32 @@ class Asking(commands.Cog):
 
     # -- the shared path ------------------------------------------------------------
 
-    def respond(self, question: str, user_id: int, channel_id: int, *, strict: bool = False) -> Reply | None:
-        """Decide the reply to a question; None means stay silent."""
+    def respond(
+        self,
+        question: str,
+        user_id: int,
+        channel_id: int,
+        *,
+        strict: bool = False,
+        locale: discord.Locale | str | None = None,
+    ) -> Reply | None:
+        """Decide the reply to a question; None means stay silent.
+
+        Notices are in the question's language (the user's locale when the question
+        has no letters); ``strict`` (unmentioned messages in answer channels) answers
+        only confident matches and never sends notices.
+        """
         settings = self.bot.config.discord
         now = time.monotonic()
         question = question.strip()
+        lang = lang_of(question, locale)
         if not question:
-            return Reply(
-                content="Ask me about the Republic of Korea joining the Freedom Online Coalition, "
-                "for example: *Which member of the FOC did Korea become?* (`/help` for more)",
-                private=True,
-            )
+            return Reply(content=text("empty_question", lang), private=True)
         if len(question) > settings.max_question_chars:
             return (
                 None
                 if strict
-                else Reply(
-                    content=f"That question is too long for me: please keep it under {settings.max_question_chars} characters.",
-                    private=True,
-                )
+                else Reply(content=text("too_long", lang, limit=settings.max_question_chars), private=True)
             )
         wait = self.bot.user_cooldown.retry_after(user_id, now)
         if wait > 0:
@@ -75,20 +83,13 @@ class Asking(commands.Cog):
             if strict or self._notified.get(user_id, 0) > now:
                 return None
             self._notified[user_id] = now + wait
-            return Reply(
-                content=f"You're asking quickly: please wait {wait:.0f} s before the next question.",
-                private=True,
-            )
+            return Reply(content=text("slow_down", lang, seconds=f"{wait:.0f}"), private=True)
         if self.bot.channel_cooldown.retry_after(channel_id, now) > 0:
             log.info("channel %s is on cooldown; question dropped", channel_id)
             return None
         earlier = self.bot.repeats.earlier(channel_id, question, now)
         if earlier is not None:
-            return (
-                None
-                if strict
-                else Reply(content=f"I answered that here a moment ago: {earlier.link}", private=True)
-            )
+            return None if strict else Reply(content=text("repeat", lang, link=earlier.link), private=True)
         answer = self.bot.engine.ask(question)
         if strict and (not answer.answered or answer.score < settings.channel_threshold):
             return None
@@ -144,7 +145,8 @@ class Asking(commands.Cog):
         except Exception:
             log.exception("error answering message %s", message.id)
             try:
-                await message.reply(APOLOGY, mention_author=False, allowed_mentions=NO_MENTIONS)
+                apology = text("apology", lang_of(question))
+                await message.reply(apology, mention_author=False, allowed_mentions=NO_MENTIONS)
             except discord.HTTPException:
                 log.warning("could not send the apology for message %s", message.id)
 
@@ -156,11 +158,10 @@ class Asking(commands.Cog):
     @app_commands.describe(question="Your question, e.g. Which member did Korea become?")
     async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 2000]) -> None:
         channel_id = interaction.channel_id or interaction.user.id
-        reply = self.respond(question, interaction.user.id, channel_id)
+        reply = self.respond(question, interaction.user.id, channel_id, locale=interaction.locale)
         if reply is None:
-            await interaction.response.send_message(
-                "I can't answer that right now; please try again shortly.", ephemeral=True
-            )
+            lang = lang_of(question, interaction.locale)
+            await interaction.response.send_message(text("busy", lang), ephemeral=True)
             return
         kwargs: dict[str, object] = {"allowed_mentions": NO_MENTIONS, "ephemeral": reply.private}
         if reply.content is not None:
@@ -184,30 +185,41 @@ class Asking(commands.Cog):
     @app_commands.command(name="help", description="What this bot can do and how to ask")
     async def help(self, interaction: discord.Interaction) -> None:
         knowledge = self.bot.engine.matcher.knowledge
-        embed = discord.Embed(
-            title="FOC bot",
-            colour=discord.Colour.blue(),
-            description=(
-                "I answer questions about the Republic of Korea joining the Freedom Online Coalition, "
-                "from the FOC announcement, and I show the sentence each answer comes from. "
-                "When I am not sure, I say so and suggest questions I can answer."
-            ),
+        texts = HELP_KO if locale_lang(interaction.locale) == "ko" else HELP_EN
+        embed = discord.Embed(title="FOC bot", colour=discord.Colour.blue(), description=texts["about"])
+        embed.add_field(name=texts["how_title"], value=texts["how"], inline=False)
+        embed.add_field(name=texts["commands_title"], value=texts["commands"], inline=False)
+        embed.set_footer(
+            text=texts["footer"].format(entries=len(knowledge.entries), facts=len(knowledge.facts))
         )
-        embed.add_field(
-            name="How to ask",
-            value="Mention me with your question, send me a DM, or use `/ask`.",
-            inline=False,
-        )
-        embed.add_field(
-            name="Commands",
-            value=(
-                "`/ask question:` answer a question\n"
-                "`/member [country:]` the membership news, or a country's FOC membership record\n"
-                "`/source [paragraph:]` the announcement, or one paragraph verbatim\n"
-                "`/facts topic:` the facts of the announcement on a topic\n"
-                "`/help` this message"
-            ),
-            inline=False,
-        )
-        embed.set_footer(text=f"{len(knowledge.entries)} curated answers · {len(knowledge.facts)} fact cards")
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+HELP_EN = {
+    "about": "I answer questions about the Republic of Korea joining the Freedom Online Coalition, "
+    "from the FOC announcement, and I show the sentence each answer comes from. "
+    "When I am not sure, I say so and suggest questions I can answer. I answer in English or Korean.",
+    "how_title": "How to ask",
+    "how": "Mention me with your question, send me a DM, or use `/ask`.",
+    "commands_title": "Commands",
+    "commands": "`/ask question:` answer a question\n"
+    "`/member [country:]` the membership news, or a country's FOC membership record\n"
+    "`/source [paragraph:]` the announcement, or one paragraph verbatim\n"
+    "`/facts topic:` the facts of the announcement on a topic\n"
+    "`/help` this message",
+    "footer": "{entries} curated answers · {facts} fact cards",
+}
+HELP_KO = {
+    "about": "자유온라인연합(FOC) 발표문을 바탕으로 대한민국의 FOC 가입에 관한 질문에 답하고, "
+    "답의 근거가 된 문장을 보여 드립니다. 확실하지 않으면 모른다고 말하고 답할 수 있는 질문을 제안합니다. "
+    "한국어와 영어로 답합니다.",
+    "how_title": "질문하는 방법",
+    "how": "저를 멘션해서 질문하거나, DM을 보내거나, `/ask`(질문)를 사용하세요.",
+    "commands_title": "명령어",
+    "commands": "`/ask question:` 질문에 답하기\n"
+    "`/member [country:]` 가입 소식 또는 국가별 FOC 회원국 기록\n"
+    "`/source [paragraph:]` 발표문 정보 또는 한 문단 원문\n"
+    "`/facts topic:` 주제별 발표문 속 사실\n"
+    "`/help` 이 도움말",
+    "footer": "선별 답변 {entries}개 · 사실 카드 {facts}개",
+}

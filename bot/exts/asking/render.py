@@ -10,6 +10,7 @@ import discord
 
 from ...core.answer import Answer
 from ...core.model import Knowledge, SourceRef
+from ...i18n import text
 
 ANSWER_COLOUR = discord.Colour.blue()
 UNSURE_COLOUR = discord.Colour.light_grey()
@@ -22,11 +23,11 @@ def safe(text: str, limit: int = 4000) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def source_text(source: SourceRef, knowledge: Knowledge) -> str:
+def source_text(source: SourceRef, knowledge: Knowledge, lang: str = "en") -> str:
     """'Title, paragraph N' and the quoted sentence, for an embed field."""
     doc = knowledge.documents.get(source.document)
     title = doc.title if doc else source.document
-    head = f"{safe(title, 200)}, paragraph {source.paragraph}"
+    head = f"{safe(title, 200)}, {text('paragraph', lang)} {source.paragraph}"
     quote = safe(source.quote, _FIELD_LIMIT - len(head) - 8)
     return f"{head}\n> “{quote}”"
 
@@ -34,17 +35,19 @@ def source_text(source: SourceRef, knowledge: Knowledge) -> str:
 def answer_embed(answer: Answer, knowledge: Knowledge) -> discord.Embed:
     """The embed for an answered question."""
     assert answer.answered and answer.source is not None
+    lang = answer.lang
     embed = discord.Embed(description=safe(answer.text or ""), colour=ANSWER_COLOUR)
-    embed.add_field(name="Source", value=source_text(answer.source, knowledge), inline=False)
-    embed.set_footer(text=f"Confidence {answer.score:.0f}/100 · {answer.kind}:{answer.entry_id}")
+    embed.add_field(
+        name=text("source", lang), value=source_text(answer.source, knowledge, lang), inline=False
+    )
+    embed.set_footer(
+        text=f"{text('confidence', lang)} {answer.score:.0f}/100 · {answer.kind}:{answer.entry_id}"
+    )
     return embed
 
 
 def unsure_embed(answer: Answer) -> discord.Embed:
     """The embed for an abstention: an honest "I don't know", with suggestions if any."""
-    lines = ["I don't know the answer to that from the announcement I was given."]
-    if answer.suggestions:
-        lines.append("Did you mean one of these? Click to ask it.")
-    else:
-        lines.append("Try `/help` to see what I can answer.")
+    lang = answer.lang
+    lines = [text("unsure", lang), text("did_you_mean" if answer.suggestions else "try_help", lang)]
     return discord.Embed(description="\n".join(lines), colour=UNSURE_COLOUR)

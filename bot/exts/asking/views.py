@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from ...core.answer import Answer
+from ...core.korean import language
 from .render import answer_embed
 
 if TYPE_CHECKING:
@@ -42,7 +43,8 @@ class SuggestionButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: FOCBot = interaction.client  # type: ignore[assignment]
         matcher = bot.engine.matcher
-        answer = matcher.answer_for(self.entry_id)
+        # Answer in the language of the suggestion that was clicked.
+        answer = matcher.answer_for(self.entry_id, lang=language(self.item.label or ""))
         if answer is None:
             await interaction.response.send_message(
                 "That suggestion is no longer in the knowledge. Try asking again.", ephemeral=True

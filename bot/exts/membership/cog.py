@@ -14,6 +14,7 @@ from discord.ext import commands
 
 from ...core.members import Member
 from ...core.model import Knowledge, SourceRef
+from ...i18n import lang_of, text
 from ..asking.render import safe, source_text
 
 if TYPE_CHECKING:
@@ -78,10 +79,9 @@ class Membership(commands.Cog):
         members = knowledge.members
         record = members.find(country) if members else None
         if record is None:
+            lang = lang_of(country, interaction.locale)
             await interaction.response.send_message(
-                f"There is no record of **{safe(country, 100)}** in the knowledge. The membership list is "
-                "incomplete, so this does not mean it is not a member.",
-                allowed_mentions=NO_MENTIONS,
+                text("no_member_record", lang, country=safe(country, 100)), allowed_mentions=NO_MENTIONS
             )
             return
         await interaction.response.send_message(
