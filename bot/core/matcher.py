@@ -58,6 +58,8 @@ _MIN_EVIDENCE = 2.0
 _WEAK_EVIDENCE_FACTOR = 0.6
 # A match that does not mention a number the question names.
 _WRONG_NUMBER_FACTOR = 0.6
+# A phrasing in the other language than the question's counts this much.
+_OTHER_LANGUAGE_FACTOR = 0.85
 # Unknown Hangul syllable pairs weigh this fraction of an unknown English word.
 _HANGUL_UNKNOWN_FACTOR = 0.5
 _CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\b")
@@ -92,6 +94,7 @@ class _Unit:
     weight: float  # multiplier for this unit's score (answer text, fact card)
     tokens: frozenset[str]
     total: float  # sum of the unit's token weights
+    lang: str  # "ko" for a Korean phrasing, else "en"
 
 
 class Matcher:
@@ -171,7 +174,7 @@ class Matcher:
                 continue
             uid = len(self._units)
             total = sum(self._idf[t] for t in tokens)
-            self._units.append(_Unit(owner, text, weight, tokens, total))
+            self._units.append(_Unit(owner, text, weight, tokens, total, language(text)))
             self._item_units[owner].append(uid)
         self._item_weight = [
             max((self._units[u].weight for u in units), default=0.0) for units in self._item_units
@@ -292,6 +295,7 @@ class Matcher:
         slots = self._slots(question)
         if not slots or limit <= 0:
             return []
+        lang = language(question[: self.max_question_chars])
         query_total = sum(slot.weight for slot in slots)
         item_covered: dict[int, float] = defaultdict(float)
         for slot in slots:
@@ -312,7 +316,7 @@ class Matcher:
         for negative_bound, owner, factor in bounds:
             if len(top) >= limit and -negative_bound < -top[-1][0]:
                 break
-            scored = self._best_phrasing(owner, slots, query_total, item_covered[owner] / query_total)
+            scored = self._best_phrasing(owner, slots, query_total, item_covered[owner] / query_total, lang)
             if scored is None:
                 continue
             score, text = scored
@@ -322,7 +326,7 @@ class Matcher:
         return [Candidate(self._items[owner], -negative, text) for negative, owner, text in top]
 
     def _best_phrasing(
-        self, owner: int, slots: list[_Slot], query_total: float, q_item: float
+        self, owner: int, slots: list[_Slot], query_total: float, q_item: float, lang: str
     ) -> tuple[float, str] | None:
         """The score of the item's best phrasing (before penalties), and that phrasing."""
         best: tuple[float, str] | None = None
@@ -341,6 +345,9 @@ class Matcher:
                 * (_UNIT_SHARE * covered / query_total + (1 - _UNIT_SHARE) * q_item)
                 * (_PHRASING_FLOOR + (1 - _PHRASING_FLOOR) * shared / unit.total)
             )
+            if unit.lang != lang:
+                # A phrasing in the other language matches through shared names only.
+                score *= _OTHER_LANGUAGE_FACTOR
             if best is None or score > best[0]:
                 best = (score, unit.text)
         return best

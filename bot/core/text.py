@@ -40,8 +40,8 @@ _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 _JOINER = re.compile(r"(?<=[^\W\d])[-.](?=[^\W\d])")
 # Keep "41/11" and "3.5" as single tokens: a slash or dot between digits survives.
 _NUMERIC_JOINER = re.compile(r"(?<=\d)[/.](?=\d)")
-# Digits glued to Hangul ("2024년", "38번째") are separate words.
-_DIGIT_HANGUL = re.compile(r"(?<=\d)(?=[\uac00-\ud7a3])|(?<=[\uac00-\ud7a3])(?=\d)")
+# Digits and Latin letters glued to Hangul ("2024년", "FOC는") are separate words.
+_DIGIT_HANGUL = re.compile(r"(?<=[0-9a-z])(?=[\uac00-\ud7a3])|(?<=[\uac00-\ud7a3])(?=[0-9a-z])")
 _NON_WORD = re.compile(r"[^\w\u0001\u0002]+")
 _SLASH_MARK = "\u0001"
 _DOT_MARK = "\u0002"
@@ -113,6 +113,7 @@ STOPWORDS = frozenset(
     thing things kind sort lot lots ok okay hey hi hello thanks thank pls plz hmm um
     uh question questions answer wondering wonder curious info information details
     detail u ur r wut wat abt bc cuz thx ty ya yeah yep nope pl many much actually exactly
+    time times year years date dates day days month months
     basically
     """.split()
 )
