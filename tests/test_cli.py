@@ -133,6 +133,24 @@ def test_ask_json_emits_the_contract(question):
     assert data["question"] == question
 
 
+@pytest.mark.parametrize(
+    ("question", "lang", "answered"),
+    [
+        ("한국은 몇 번째 회원국이 되었나요?", "ko", True),
+        ("맛있는 피자집 추천해 주세요", "ko", False),
+        ("Which country became the 38th member?", "en", True),
+    ],
+)
+def test_ask_json_reports_the_language_and_answers_in_it(question, lang, answered):
+    data = json.loads(run("ask", "--json", question)[1])
+    check_json_contract(data)
+    assert data["lang"] == lang
+    assert data["answered"] is answered
+    if answered and lang == "ko":
+        assert "38" in data["answer"] and any("\uac00" <= ch <= "\ud7a3" for ch in data["answer"])
+        assert data["source"]["quote"].isascii()  # the source stays the English original
+
+
 def test_ask_json_answered_values():
     data = json.loads(run("ask", "--json", "What does ICCPR stand for?")[1])
     assert data["answered"] is True
