@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from .answer import Answer, Suggestion
 from .answer_types import AnswerType, can_answer, question_type
@@ -62,6 +63,7 @@ _WRONG_NUMBER_FACTOR = 0.6
 _OTHER_LANGUAGE_FACTOR = 0.85
 # Unknown Hangul syllable pairs weigh this fraction of an unknown English word.
 _HANGUL_UNKNOWN_FACTOR = 0.5
+_SHORT_STOPWORDS = tuple(sorted(w for w in STOPWORDS if 2 <= len(w) <= 5))
 _CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\b")
 
 
@@ -217,6 +219,12 @@ class Matcher:
         if not word.isascii() or not word.isalpha() or word in english_words():
             # A real word the knowledge does not use is not a typo: leave it unknown.
             return word, 1.0
+        if len(word) <= 4:
+            # Short typos are mostly of function words ("teh", "bout", "hav"): one edit,
+            # counting a swap of neighbours as one, to a stopword wins.
+            for stopword in _SHORT_STOPWORDS:
+                if OSA.distance(word, stopword, score_cutoff=1) <= 1:
+                    return stopword, 1.0
         # Typos rarely change the first letter; requiring it avoids "fixing" real words
         # the knowledge does not use ("commented" is not "cemented").
         same_start = self._by_initial.get(word[0], ())
