@@ -34,9 +34,9 @@ from rapidfuzz.distance import OSA
 
 from .answer import Answer, Suggestion
 from .answer_types import AnswerType, can_answer, question_type
-from .korean import STOPWORDS_KO, bigrams, is_hangul_word, language, strip_particle
+from .korean import STOPWORDS_KO, bigrams, has_hangul, is_hangul_word, language, strip_particle
 from .model import Entry, FactCard, Knowledge
-from .text import STOPWORDS, english_words, has_digit, normalize, stem
+from .text import FILLER_WORDS, STOPWORDS, english_words, has_digit, normalize, stem
 
 # How a match is scored (see Matcher.rank): coverage of the question's weight by the
 # best phrasing and by the whole entry, blended; then refined by how much of the best
@@ -63,8 +63,11 @@ _WRONG_NUMBER_FACTOR = 0.6
 _OTHER_LANGUAGE_FACTOR = 0.85
 # Unknown Hangul syllable pairs weigh this fraction of an unknown English word.
 _HANGUL_UNKNOWN_FACTOR = 0.5
+# An unknown filler word ("came", "lol") weighs this fraction of an unknown word.
+_FILLER_FACTOR = 0.35
 _SHORT_STOPWORDS = tuple(sorted(w for w in STOPWORDS if 2 <= len(w) <= 5))
 _CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\b")
+_ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,15 +246,21 @@ class Matcher:
         words = [strip_particle(w) for w in normalize(question).split()]
         # Capitalized words inside a mixed-case sentence are names; a question typed in
         # all capitals or all lower case tells nothing either way.
-        names = (
-            {normalize(w) for w in _CAPITALIZED.findall(question)}
-            if question != question.upper() and question != question.lower()
+        latin = "".join(ch for ch in question if ch.isascii() and ch.isalpha())
+        mixed_case = latin != latin.upper() and latin != latin.lower()
+        names = {normalize(w) for w in _CAPITALIZED.findall(question)} if mixed_case else set()
+        # An acronym in a mixed-case question, or among Korean words ("BTS", "UN"), is a
+        # name, never a typo.
+        acronyms = (
+            {normalize(w) for w in _ACRONYM.findall(question)}
+            if mixed_case or (latin and has_hangul(question))
             else set()
         )
+        names |= acronyms
         corrected: list[str] = []
         confidence: dict[str, float] = {}
         for word in words:
-            fixed, sure = self._correct(word)
+            fixed, sure = (word, 1.0) if word in acronyms else self._correct(word)
             corrected.append(fixed)
             if sure < 1.0:
                 confidence[fixed] = min(sure, confidence.get(fixed, 1.0))
@@ -275,6 +284,8 @@ class Matcher:
                     # Syllable pairs of verb endings and particles the strip missed are
                     # weak evidence either way.
                     weight = self._unknown_word_weight * _HANGUL_UNKNOWN_FACTOR
+                elif word in FILLER_WORDS:
+                    weight = self._unknown_word_weight * _FILLER_FACTOR
                 elif word in names or has_digit(word):
                     weight = self._unknown_name_weight
                 else:

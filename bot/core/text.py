@@ -118,6 +118,20 @@ STOPWORDS = frozenset(
     """.split()
 )
 
+# Common verbs and chat filler that say how something is asked, not what about. A
+# question is not made unanswerable by them when the knowledge does not use them, so an
+# unknown one weighs little (see the matcher). Generic English, nothing topical.
+FILLER_WORDS = frozenset(
+    """
+    come came comes coming go goes went gone going get gets got gotten take takes took taken
+    taking make makes made making give gives gave given need needs needed want wants wanted
+    feel feels felt care cares cared look looks looked see sees saw seen think thinks thought
+    seem seems seemed try tries tried put puts keep keeps kept happen happens happened guess
+    stuff lol lmao idk tbh btw imo kinda sorta gonna wanna gotta anyway literally basically
+    exactly ever even still already also else quite pretty bit way ways
+    """.split()
+)
+
 _SUFFIXES: tuple[tuple[str, str], ...] = (
     ("ational", "ate"),
     ("ations", ""),
