@@ -60,3 +60,23 @@ def can_answer(kind: AnswerType, text: str) -> bool:
 
 def _is_year(token: str) -> bool:
     return token.isdigit() and len(token) == 4 and token[:2] in ("19", "20")
+
+
+# "Which city ...", "What budget ...", "What is the name of ...", "How many people ...":
+# the noun that names what is asked for.
+_FOCUS = re.compile(
+    r"^\W*(?:(?:which|what)\s+(?:kind\s+of\s+|type\s+of\s+|sort\s+of\s+)?(?!is\b|are\b|was\b|were\b|does\b|do\b|did\b"
+    r"|will\b|would\b|can\b|could\b|should\b|has\b|have\b|had\b|about\b|if\b|else\b)(?P<a>[a-z]+)"
+    r"|(?:what|which)\s+(?:is|was|are|were)\s+(?:the|its|their|his|her)\s+(?P<b>[a-z]+)\s+of\b"
+    r"|how\s+(?:many|much)\s+(?P<c>[a-z]+))",
+    re.IGNORECASE,
+)
+
+
+def focus_word(question: str) -> str | None:
+    """The noun a wh-question asks for ("city" in "Which city hosts ..."), lowercased."""
+    match = _FOCUS.search(question.strip())
+    if match is None:
+        return None
+    word = match.group("a") or match.group("b") or match.group("c")
+    return word.lower() if word else None

@@ -33,7 +33,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from .answer import Answer, Suggestion
-from .answer_types import AnswerType, can_answer, question_type
+from .answer_types import AnswerType, can_answer, focus_word, question_type
 from .korean import STOPWORDS_KO, bigrams, has_hangul, is_hangul_word, language, strip_particle
 from .model import Entry, FactCard, Knowledge
 from .text import FILLER_WORDS, STOPWORDS, english_words, has_digit, normalize, stem
@@ -57,6 +57,8 @@ _WRONG_TYPE_FACTOR = 0.6
 # Below this much matched weight (sum of IDF) a match is too vague to be sure of.
 _MIN_EVIDENCE = 2.0
 _WEAK_EVIDENCE_FACTOR = 0.6
+# A question whose asked-for noun the knowledge never uses ("Which city ...").
+_UNKNOWN_FOCUS_FACTOR = 0.7
 # A match that does not mention a number the question names.
 _WRONG_NUMBER_FACTOR = 0.6
 # A phrasing in the other language than the question's counts this much.
@@ -325,9 +327,16 @@ class Matcher:
                     item_covered[owner] += gain
         wanted = question_type(question)
         numbers = [slot.token for slot in slots if has_digit(slot.token)]
+        # "Which city ...", "What is the budget of ...": when the thing asked for is a
+        # word the knowledge never uses, no entry can give it.
+        focus = focus_word(question[: self.max_question_chars])
+        focus_tokens = self._tokens([focus]) if focus else []
+        unknown_focus = bool(focus_tokens) and all(t not in self._idf for t in focus_tokens)
         bounds = []
         for owner, covered in item_covered.items():
             factor = self._penalty(owner, covered, wanted, numbers)
+            if unknown_focus:
+                factor *= _UNKNOWN_FOCUS_FACTOR
             bound = 100.0 * self._item_weight[owner] * covered / query_total * factor
             bounds.append((-bound, owner, factor))
         bounds.sort()
