@@ -1,4 +1,4 @@
-"""The command line: ``python -m bot`` (or ``foc-bot``) ask, chat, check, facts, eval.
+"""The command line: ``python -m bot`` (or ``foc-bot``) ask, chat, check, facts, eval, kb.
 
 Works without Discord. Bad input (a broken knowledge file, a bad config) is reported as
 a clear message and a non-zero exit code, never as a traceback.
@@ -16,6 +16,7 @@ from typing import TextIO
 from .config import Config, load_config
 from .core.answer import Answer
 from .core.problems import KnowledgeError
+from .kb_cli import add_parser as add_kb_parser
 
 EXIT_OK = 0
 EXIT_FAIL = 1
@@ -251,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--guild", type=int, help="sync to this guild only (default: discord.dev_guild, else global)"
     )
     sync.set_defaults(func=cmd_sync)
+    add_kb_parser(sub)
     return parser
 
 

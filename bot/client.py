@@ -3,20 +3,31 @@
 Follows discord.py's advanced start-up: ``setup_hook`` loads an explicit tuple of
 extensions and registers persistent components; the command tree is synced on demand
 (``python -m bot sync`` or the owner-only ``sync`` command), never at every start.
+
+The bot also owns what the extensions share: the engine, the database
+(:mod:`bot.storage`, used through :meth:`FOCBot.store_call`, which never raises) and
+the lock that makes knowledge reloads happen one at a time.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import discord
 from discord.ext import commands
 
 from .config import Config
 from .core.engine import Engine
+from .core.watch import Snapshot
 from .guard import Cooldown, RepeatTracker
 from .i18n import CommandTranslator
+from .storage import Store, open_store
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +36,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.exts.membership",
     "bot.exts.sources",
     "bot.exts.admin",
+    "bot.exts.moderation",
 )
 
 # Nothing the bot sends may ping anyone: no @everyone, no roles, no users, no reply ping.
@@ -42,7 +54,9 @@ def build_intents(config: Config) -> discord.Intents:
 class FOCBot(commands.Bot):
     """The FOC question-answering bot."""
 
-    def __init__(self, config: Config, engine: Engine, **options: object) -> None:
+    def __init__(
+        self, config: Config, engine: Engine, *, store: Store | None = None, **options: object
+    ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=build_intents(config),
@@ -58,13 +72,45 @@ class FOCBot(commands.Bot):
         self.channel_cooldown = Cooldown(settings.channel_rate, settings.channel_per)
         self.repeats = RepeatTracker(settings.repeat_window)
         self.started_at = time.time()
+        # None until setup_hook opens it (unless given), and if it cannot be opened.
+        self.store: Store | None = store
+        self._owns_store = store is None
+        # Knowledge reloads (file watcher, /kb) run one at a time; the files they last
+        # loaded, as the watcher compares them.
+        self.knowledge_lock = asyncio.Lock()
+        self.knowledge_seen: Snapshot = {}
 
     async def setup_hook(self) -> None:
+        if self.store is None:
+            try:
+                self.store = await asyncio.to_thread(open_store, self.config)
+            except Exception:
+                # Answering does not need the database: run without records.
+                log.exception("cannot open the database; questions and feedback will not be recorded")
         # Korean names and descriptions for the slash commands (sent when syncing).
         await self.tree.set_translator(CommandTranslator())
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         log.info("loaded extensions: %s", ", ".join(EXTENSIONS))
+
+    async def close(self) -> None:
+        await super().close()
+        if self.store is not None and self._owns_store:
+            self.store.close()
+
+    async def store_call(self, what: str, action: Callable[[Store], T]) -> T | None:
+        """``action(store)`` in a worker thread; on any failure log it and return None.
+
+        A record must never stop an answer: a locked or full disk costs the record only.
+        """
+        store = self.store
+        if store is None:
+            return None
+        try:
+            return await asyncio.to_thread(action, store)
+        except Exception:
+            log.exception("database: could not %s", what)
+            return None
 
     async def is_owner(self, user: discord.abc.User) -> bool:
         if user.id in self.config.discord.owner_ids:

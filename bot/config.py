@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .core.problems import KnowledgeError, Problem
-from .core.yamlio import LineDict, read_yaml
+from .core.yamlio import MAX_BYTES, LineDict, read_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config.yaml"
@@ -32,6 +32,15 @@ class KnowledgeConfig:
     facts: str = "facts.yaml"
     sources: str = "sources"
     members: str = "members.yaml"
+    # Alternates moderators attached from Discord (/kb unanswered); written by the bot
+    # only, so it never rewrites the files people edit. A missing file means none.
+    learned: str = "learned.yaml"
+    # Where imports, learned additions and rollbacks keep the versions they replace.
+    backups: str = "backups"
+    # Seconds between two checks of the knowledge files for changes (0: never watch).
+    watch_interval: float = 5.0
+    # Largest qa.yaml accepted by /kb import and `kb import`.
+    max_import_bytes: int = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,18 @@ class DiscordConfig:
     repeat_window: float = 120.0
     # Discord user ids allowed to run owner commands (sync) besides the application owner.
     owner_ids: tuple[int, ...] = ()
+    # Role ids whose members may use /kb, besides anyone with the Manage Server permission.
+    moderator_roles: tuple[int, ...] = ()
+    # Channel id where knowledge problems (a broken edit on disk) are reported; None: log only.
+    mod_channel: int | None = None
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    """The bot's own database: questions asked, feedback, the audit log of changes."""
+
+    # SQLite file, relative to the config file.
+    path: str = "data/foc-bot.sqlite3"
 
 
 _RANGES: dict[str, tuple[float, float]] = {
@@ -89,6 +110,8 @@ _RANGES: dict[str, tuple[float, float]] = {
     "channel_rate": (1, 10_000),
     "channel_per": (0, 86_400),
     "repeat_window": (0, 86_400),
+    "watch_interval": (0, 3_600),
+    "max_import_bytes": (1, MAX_BYTES),
 }
 
 
@@ -100,6 +123,7 @@ class Config:
     knowledge: KnowledgeConfig = field(default_factory=KnowledgeConfig)
     engine: EngineConfig = field(default_factory=EngineConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
 
     @property
     def base(self) -> Path:
@@ -125,11 +149,24 @@ class Config:
     def sources_dir(self) -> Path:
         return self.knowledge_dir / self.knowledge.sources
 
+    @property
+    def learned_path(self) -> Path:
+        return self.knowledge_dir / self.knowledge.learned
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.knowledge_dir / self.knowledge.backups
+
+    @property
+    def storage_path(self) -> Path:
+        return (self.base / self.storage.path).resolve()
+
 
 _SECTIONS: dict[str, type] = {
     "knowledge": KnowledgeConfig,
     "engine": EngineConfig,
     "discord": DiscordConfig,
+    "storage": StorageConfig,
 }
 
 

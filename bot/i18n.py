@@ -82,6 +82,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "지식 베이스에 **{country}**에 대한 기록이 없습니다. 회원국 목록은 완전하지 않으므로 "
         "회원국이 아니라는 뜻은 아닙니다.",
     },
+    "feedback_thanks": {
+        "en": "Thanks for your feedback! It helps the moderators improve my answers.",
+        "ko": "의견 감사합니다! 운영진이 답변을 개선하는 데 도움이 됩니다.",
+    },
     "apology": {
         "en": "Sorry, something went wrong while answering. Please try again in a moment.",
         "ko": "죄송합니다. 답하는 중에 문제가 생겼습니다. 잠시 후 다시 시도해 주세요.",

@@ -26,6 +26,7 @@ def knowledge_paths(config: Config) -> KnowledgePaths:
         qa=config.qa_path,
         facts=config.facts_path,
         members=config.members_path,
+        learned=config.learned_path,
     )
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from .korean import language
 from .model import Entry
 from .problems import KnowledgeError, Problem
 from .qa import MAX_PHRASING_CHARS
@@ -99,7 +100,9 @@ def parse_learned(data: bytes | str, file: str) -> tuple[LearnedAlternate, ...]:
         for index, question in enumerate(questions):
             line = item_lines.get((entry_id, index), key_line)
             if not isinstance(question, str) or not normalize(question):
-                problems.append(Problem(file, f"question {question!r} must be non-empty text", line, entry_id))
+                problems.append(
+                    Problem(file, f"question {question!r} must be non-empty text", line, entry_id)
+                )
             elif len(question) > MAX_PHRASING_CHARS:
                 problems.append(
                     Problem(file, f"question is longer than {MAX_PHRASING_CHARS} characters", line, entry_id)
@@ -136,7 +139,7 @@ def merge_learned(
     for entry in entries:
         for phrasing in entry.phrasings:
             owner.setdefault(normalize(phrasing), entry)
-    added: dict[str, list[str]] = {}
+    added: dict[str, tuple[list[str], list[str]]] = {}  # entry id -> (English, Korean)
     learned_owner: dict[str, tuple[str, int | None]] = {}
     problems: list[Problem] = []
     for item in learned:
@@ -170,14 +173,20 @@ def merge_learned(
         if other is not None or earlier is not None:
             continue  # already a phrasing of this entry
         learned_owner[norm] = (entry.id, item.line)
-        added.setdefault(entry.id, []).append(item.text)
+        english, korean = added.setdefault(entry.id, ([], []))
+        (korean if language(item.text) == "ko" else english).append(item.text)
     merged = tuple(
-        dataclasses.replace(entry, alternates=(*entry.alternates, *added[entry.id]))
-        if entry.id in added
-        else entry
-        for entry in entries
+        _with_learned(entry, *added[entry.id]) if entry.id in added else entry for entry in entries
     )
     return merged, problems
+
+
+def _with_learned(entry: Entry, english: list[str], korean: list[str]) -> Entry:
+    return dataclasses.replace(
+        entry,
+        alternates=(*entry.alternates, *english),
+        alternates_ko=(*entry.alternates_ko, *korean),
+    )
 
 
 def grouped(learned: Iterable[LearnedAlternate]) -> dict[str, list[str]]:
@@ -188,7 +197,9 @@ def grouped(learned: Iterable[LearnedAlternate]) -> dict[str, list[str]]:
     return out
 
 
-def with_alternate(current: Mapping[str, Sequence[str]], entry_id: str, question: str) -> dict[str, list[str]]:
+def with_alternate(
+    current: Mapping[str, Sequence[str]], entry_id: str, question: str
+) -> dict[str, list[str]]:
     """A copy of ``current`` with ``question`` added to ``entry_id`` (once)."""
     out = {key: list(values) for key, values in current.items()}
     values = out.setdefault(entry_id, [])

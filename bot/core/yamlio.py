@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -189,12 +190,19 @@ def atomic_write(path: Path, data: str | bytes) -> None:
     """Write ``data`` to ``path`` so readers see the old file or the new one, never half.
 
     Writes a temporary file in the same directory, flushes it to disk, then renames it
-    over the target (``os.replace`` is atomic on POSIX and Windows).
+    over the target (``os.replace`` is atomic on POSIX and Windows). The target keeps its
+    permissions (a new file gets rw-r--r--), not the private ones of a temporary file.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o644
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if hasattr(os, "fchmod"):  # POSIX; on Windows there are no such modes to keep
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()

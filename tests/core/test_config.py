@@ -175,3 +175,37 @@ def test_default_config_is_the_projects(tmp_path, monkeypatch):
     monkeypatch.delenv(CONFIG_ENV, raising=False)
     monkeypatch.chdir(tmp_path)
     assert load_config().path == CONFIG.resolve()
+
+
+def test_moderation_settings_and_their_defaults(tmp_path):
+    config = load_config(write(tmp_path, ""))
+    assert (config.discord.moderator_roles, config.discord.mod_channel) == ((), None)
+    assert config.knowledge.watch_interval > 0
+    assert config.learned_path == tmp_path / "knowledge" / "learned.yaml"
+    assert config.backups_dir == tmp_path / "knowledge" / "backups"
+    assert config.storage_path == tmp_path / "data" / "foc-bot.sqlite3"
+
+    text = (
+        "knowledge:\n  watch_interval: 0.2\n  learned: more.yaml\n"
+        "discord:\n  moderator_roles: [1, 2]\n  mod_channel: 42\n"
+        "storage:\n  path: ../db/bot.sqlite3\n"
+    )
+    config = load_config(write(tmp_path / "sub", text))
+    assert config.knowledge.watch_interval == 0.2
+    assert config.learned_path == tmp_path / "sub" / "knowledge" / "more.yaml"
+    assert (config.discord.moderator_roles, config.discord.mod_channel) == ((1, 2), 42)
+    assert config.storage_path == tmp_path / "db" / "bot.sqlite3"
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("discord:\n  moderator_roles: admins\n", "'discord.moderator_roles' must be"),
+        ("discord:\n  mod_channel: general\n", "'discord.mod_channel' must be"),
+        ("knowledge:\n  watch_interval: -1\n", "between 0 and"),
+        ("knowledge:\n  max_import_bytes: 0\n", "between 1 and"),
+        ("storage:\n  file: x\n", "unknown setting 'storage.file'"),
+    ],
+)
+def test_bad_moderation_settings_are_refused(tmp_path, text, needle):
+    assert needle in one_problem(write(tmp_path, text)).message

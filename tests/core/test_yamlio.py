@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
+import stat
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -189,3 +194,69 @@ def test_atomic_write_failure_keeps_the_old_file(tmp_path, monkeypatch):
         atomic_write(target, "new content\n")
     assert target.read_text(encoding="utf-8") == "old content\n"
     assert sorted(os.listdir(tmp_path)) == ["out.yaml"]
+
+
+@pytest.mark.skipif(not hasattr(os, "fchmod"), reason="POSIX file modes")
+def test_atomic_write_keeps_the_targets_mode(tmp_path):
+    target = tmp_path / "out.yaml"
+    target.write_text("old\n", encoding="utf-8")
+    target.chmod(0o640)
+    atomic_write(target, "new\n")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    fresh = tmp_path / "fresh.yaml"
+    atomic_write(fresh, "x")
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o644  # not mkstemp's private 0600
+
+
+# A writer that replaces one file with big versions in a loop, reporting each step.
+_WRITER = """
+import sys
+from pathlib import Path
+from bot.core.yamlio import atomic_write
+
+target, items = Path(sys.argv[1]), int(sys.argv[2])
+version = 1
+while True:
+    body = "".join(f"  - item {i} of version {version} padding padding padding\\n" for i in range(items))
+    print(f"writing {version}", flush=True)
+    atomic_write(target, f"version: {version}\\nitems:\\n{body}end: {version}\\n")
+    print(f"wrote {version}", flush=True)
+    version += 1
+"""
+
+
+def _parsed_version(target, items):
+    data = parse_yaml(target.read_bytes(), "target")
+    assert data["version"] == data["end"], "a partial file"
+    assert len(data["items"]) == items, "a partial file"
+    return data["version"]
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX signals")
+@pytest.mark.parametrize("kill_at", [2, 3, 6])
+def test_a_writer_killed_mid_write_leaves_the_old_or_the_new_version(tmp_path, kill_at):
+    target, items = tmp_path / "big.yaml", 12_000  # ~700 kB a version
+    project = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _WRITER, str(target), str(items)],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for line in proc.stdout:
+            if line == f"writing {kill_at}\n":
+                # It is now inside atomic_write (or about to be): kill it there.
+                time.sleep(0.001 * kill_at)
+                proc.send_signal(signal.SIGKILL)
+                break
+        # Everything it printed before dying says how far it really got.
+        rest = proc.stdout.read()
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+    assert proc.returncode == -signal.SIGKILL
+    done = [int(line.split()[1]) for line in rest.splitlines() if line.startswith("wrote")]
+    last_done = max(done, default=kill_at - 1)
+    assert _parsed_version(target, items) in (last_done, last_done + 1)

@@ -2,7 +2,8 @@
 
 ``@bot sync [guild_id]`` (owner only) syncs the slash commands when they change; the
 tree's error handler turns any exception in a slash command into a short ephemeral
-apology plus a log line with the traceback, and the bot keeps running.
+apology plus a log line with the traceback, and the bot keeps running; a failed check
+(a member who may not use a command) gets the reason instead, without a traceback.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 APOLOGY = "Sorry, something went wrong with that command. It has been logged."
+REFUSED = "You can't use that command here."
 
 
 class Admin(commands.Cog):
@@ -58,12 +60,19 @@ class Admin(commands.Cog):
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
-        command = interaction.command.name if interaction.command else "?"
-        log.error("error in /%s", command, exc_info=error)
+        command = interaction.command.qualified_name if interaction.command else "?"
+        if isinstance(error, app_commands.CheckFailure):
+            # Not a bug: someone may not use this command (e.g. /kb without the
+            # moderator role). Tell them why, privately.
+            log.info("/%s refused for user %s: %s", command, interaction.user.id, error)
+            message = str(error) or REFUSED
+        else:
+            log.error("error in /%s", command, exc_info=error)
+            message = APOLOGY
         try:
             if interaction.response.is_done():
-                await interaction.followup.send(APOLOGY, ephemeral=True)
+                await interaction.followup.send(message, ephemeral=True)
             else:
-                await interaction.response.send_message(APOLOGY, ephemeral=True)
+                await interaction.response.send_message(message, ephemeral=True)
         except discord.HTTPException:
-            log.warning("could not send the apology for /%s", command)
+            log.warning("could not send the reply to the error in /%s", command)

@@ -1,10 +1,11 @@
-"""Asking: answers mentions, DMs and ``/ask``; suggestion buttons; ``/help``."""
+"""Asking: answers mentions, DMs and ``/ask``; suggestion and feedback buttons; ``/help``."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from .cog import Asking
+from .feedback import FeedbackButton
 from .views import SuggestionButton
 
 if TYPE_CHECKING:
@@ -12,5 +13,5 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: FOCBot) -> None:
-    bot.add_dynamic_items(SuggestionButton)
+    bot.add_dynamic_items(SuggestionButton, FeedbackButton)
     await bot.add_cog(Asking(bot))

@@ -2,7 +2,9 @@
 
 Every path goes through :meth:`Asking.respond`, which applies the anti-spam rules
 (length cap, per-user and per-channel cooldowns, repeated questions) and renders the
-engine's answer; the engine itself knows nothing of Discord.
+engine's answer; the engine itself knows nothing of Discord. Each answer or abstention
+that is sent is then recorded in the database (:meth:`Asking.record`, never who asked),
+and a failing record never costs the asker the answer.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from discord.ext import commands
 
 from ...core.answer import Answer
 from ...i18n import lang_of, locale_lang, text
+from .feedback import feedback_view
 from .render import answer_embed, unsure_embed
 from .views import suggestion_view
 
@@ -95,11 +98,26 @@ class Asking(commands.Cog):
             return None
         knowledge = self.bot.engine.matcher.knowledge
         if answer.answered:
-            return Reply(embed=answer_embed(answer, knowledge), answer=answer)
+            return Reply(embed=answer_embed(answer, knowledge), view=feedback_view(answer), answer=answer)
         return Reply(embed=unsure_embed(answer), view=suggestion_view(answer), answer=answer)
 
     def remember(self, channel_id: int, question: str, link: str) -> None:
         self.bot.repeats.remember(channel_id, question.strip(), link, time.monotonic())
+
+    async def record(self, answer: Answer, origin: str, message_id: int) -> None:
+        """Record an answered or abstained question (after it was sent; never raises)."""
+        await self.bot.store_call(
+            "record a question",
+            lambda store: store.record_question(
+                answer.question,
+                answered=answer.answered,
+                score=answer.score,
+                entry_id=answer.entry_id,
+                kind=answer.kind,
+                origin=origin,
+                message_id=message_id,
+            ),
+        )
 
     # -- messages ---------------------------------------------------------------------
 
@@ -142,6 +160,8 @@ class Asking(commands.Cog):
             sent = await message.reply(**kwargs)  # type: ignore[arg-type]
             if reply.answer is not None:
                 self.remember(message.channel.id, question, sent.jump_url)
+                origin = "channel" if strict else "dm" if message.guild is None else "mention"
+                await self.record(reply.answer, origin, sent.id)
         except Exception:
             log.exception("error answering message %s", message.id)
             try:
@@ -174,6 +194,7 @@ class Asking(commands.Cog):
         if reply.answer is not None and not reply.private:
             sent = await interaction.original_response()
             self.remember(channel_id, question, sent.jump_url)
+            await self.record(reply.answer, "slash", sent.id)
 
     @ask.autocomplete("question")
     async def ask_autocomplete(

@@ -13,6 +13,7 @@ import discord
 
 from ...core.answer import Answer
 from ...core.korean import language
+from .feedback import feedback_view
 from .render import answer_embed
 
 if TYPE_CHECKING:
@@ -50,10 +51,15 @@ class SuggestionButton(
                 "That suggestion is no longer in the knowledge. Try asking again.", ephemeral=True
             )
             return
+        kwargs: dict[str, object] = {}
+        view = feedback_view(answer)
+        if view is not None:
+            kwargs["view"] = view
         await interaction.response.send_message(
             embed=answer_embed(answer, matcher.knowledge),
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
+            **kwargs,  # type: ignore[arg-type]
         )
 
 

@@ -1,0 +1,304 @@
+"""The bot's own records in SQLite: questions asked, answer feedback, knowledge audit log.
+
+What is kept, and what is not:
+
+* ``questions``: the text, whether it was answered, the score, entry id and kind, where
+  it was asked (mention, dm, channel, slash), the id of the bot's answer message, the
+  time. Never who asked.
+* ``feedback``: one vote (+1 / -1) per user per answer message, with the entry id and
+  the time. The user is kept only as a salted hash (HMAC with a random salt made when
+  the database is created), enough to count one vote per user and let them change it.
+* ``audit``: every knowledge change made through the bot (import, rollback, learned)
+  and every reload failure: who (moderator id and name), when, what.
+
+Durability: WAL journal with ``synchronous=FULL`` and one short transaction per write,
+so a process killed at any moment (even SIGKILL) loses no committed row and leaves a
+database that opens and passes ``integrity_check``. Writes are tiny; the Discord layer
+still runs them in a worker thread (``asyncio.to_thread``) and never lets a failing
+write (locked, disk full) stop an answer.
+
+The standard library's sqlite3 only; no Discord here, so the command line uses it too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+
+# Overrides storage.path (tests, or a second bot on the same machine).
+DB_ENV = "FOC_BOT_DB"
+SCHEMA_VERSION = 1
+AUDIT_ACTIONS = ("import", "rollback", "learned", "reload-failure")
+ORIGINS = ("mention", "dm", "channel", "slash")
+# Seconds a write waits for another process's write to finish before failing.
+BUSY_TIMEOUT = 2.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS questions (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    text TEXT NOT NULL,
+    answered INTEGER NOT NULL CHECK (answered IN (0, 1)),
+    score REAL NOT NULL,
+    entry_id TEXT,
+    kind TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    message_id INTEGER
+);
+CREATE INDEX IF NOT EXISTS questions_at ON questions (at);
+CREATE INDEX IF NOT EXISTS questions_message ON questions (message_id);
+CREATE TABLE IF NOT EXISTS feedback (
+    message_id INTEGER NOT NULL,
+    voter TEXT NOT NULL,
+    entry_id TEXT NOT NULL,
+    vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+    at REAL NOT NULL,
+    PRIMARY KEY (message_id, voter)
+);
+CREATE INDEX IF NOT EXISTS feedback_at ON feedback (at);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    action TEXT NOT NULL,
+    moderator_id INTEGER,
+    moderator TEXT,
+    detail TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Counts over a period: questions answered and abstained, thumbs up and down."""
+
+    answered: int
+    abstained: int
+    up: int
+    down: int
+
+
+@dataclass(frozen=True, slots=True)
+class MissedQuestion:
+    """A question text the bot abstained on or got a thumbs-down for, with counts."""
+
+    text: str
+    abstained: int
+    down: int
+    last: float
+
+    @property
+    def count(self) -> int:
+        return self.abstained + self.down
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    at: float
+    action: str
+    moderator_id: int | None
+    moderator: str | None
+    detail: str
+
+
+class Store:
+    """One SQLite database; safe to share between threads (writes are serialized)."""
+
+    def __init__(self, path: Path, *, busy_timeout: float = BUSY_TIMEOUT) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: no implicit transactions; each write opens its own.
+        self._conn = sqlite3.connect(
+            path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+        )
+        self._lock = threading.Lock()
+        try:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=FULL")
+            with self._transaction() as conn:
+                # Statement by statement: executescript() would commit on its own.
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                conn.execute(
+                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('salt', ?)", (secrets.token_hex(16),)
+                )
+            (salt,) = self._conn.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
+        except BaseException:
+            self._conn.close()
+            raise
+        self._salt = bytes.fromhex(salt)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One short write transaction, committed (durably) or rolled back."""
+        with self._lock:
+            # IMMEDIATE takes the write lock now, so the commit cannot hit a conflict.
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def voter(self, user_id: int) -> str:
+        """The salted hash that stands for a user in ``feedback``."""
+        return hmac.new(self._salt, str(user_id).encode(), hashlib.sha256).hexdigest()
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def record_question(
+        self,
+        text: str,
+        *,
+        answered: bool,
+        score: float,
+        entry_id: str | None,
+        kind: str,
+        origin: str,
+        message_id: int | None = None,
+        at: float | None = None,
+    ) -> int:
+        """Record one question the bot answered or abstained on; returns its row id."""
+        if origin not in ORIGINS:
+            raise ValueError(f"unknown origin {origin!r}")
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO questions (at, text, answered, score, entry_id, kind, origin, message_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    time.time() if at is None else at,
+                    text,
+                    int(answered),
+                    float(score),
+                    entry_id,
+                    kind,
+                    origin,
+                    message_id,
+                ),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def record_feedback(
+        self, message_id: int, entry_id: str, vote: int, user_id: int, *, at: float | None = None
+    ) -> str:
+        """One user's vote on one answer message: "new", "changed" or "same"."""
+        if vote not in (-1, 1):
+            raise ValueError("vote must be 1 or -1")
+        voter = self.voter(user_id)
+        with self._transaction() as conn:
+            row = conn.execute(
+                "SELECT vote FROM feedback WHERE message_id = ? AND voter = ?", (message_id, voter)
+            ).fetchone()
+            if row is not None and row[0] == vote:
+                return "same"
+            conn.execute(
+                "INSERT INTO feedback (message_id, voter, entry_id, vote, at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (message_id, voter) DO UPDATE SET vote = excluded.vote, at = excluded.at",
+                (message_id, voter, entry_id, vote, time.time() if at is None else at),
+            )
+            return "new" if row is None else "changed"
+
+    def record_audit(
+        self,
+        action: str,
+        detail: str,
+        *,
+        moderator_id: int | None = None,
+        moderator: str | None = None,
+        at: float | None = None,
+    ) -> int:
+        """Record a knowledge change or a reload failure; returns its row id."""
+        if action not in AUDIT_ACTIONS:
+            raise ValueError(f"unknown audit action {action!r}")
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO audit (at, action, moderator_id, moderator, detail) VALUES (?, ?, ?, ?, ?)",
+                (time.time() if at is None else at, action, moderator_id, moderator, detail),
+            )
+            return int(cursor.lastrowid or 0)
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def usage(self, since: float) -> Usage:
+        """Questions and votes since ``since`` (a Unix time)."""
+        ((answered, abstained),) = self._read(
+            "SELECT COALESCE(SUM(answered), 0), COALESCE(SUM(1 - answered), 0) FROM questions WHERE at >= ?",
+            (since,),
+        )
+        ((up, down),) = self._read(
+            "SELECT COALESCE(SUM(vote = 1), 0), COALESCE(SUM(vote = -1), 0) FROM feedback WHERE at >= ?",
+            (since,),
+        )
+        return Usage(int(answered), int(abstained), int(up), int(down))
+
+    def missed_questions(self, since: float) -> list[MissedQuestion]:
+        """Each question text abstained on or voted down since ``since``, most frequent first."""
+        counts: dict[str, list[float]] = {}
+        for text, abstained, last in self._read(
+            "SELECT text, COUNT(*), MAX(at) FROM questions WHERE answered = 0 AND at >= ? GROUP BY text",
+            (since,),
+        ):
+            counts[text] = [abstained, 0, last]
+        for text, down, last in self._read(
+            "SELECT q.text, COUNT(*), MAX(f.at) FROM feedback f JOIN questions q ON q.message_id = f.message_id"
+            " WHERE f.vote = -1 AND f.at >= ? GROUP BY q.text",
+            (since,),
+        ):
+            row = counts.setdefault(text, [0, 0, 0.0])
+            row[1] += down
+            row[2] = max(row[2], last)
+        missed = [MissedQuestion(text, int(a), int(d), float(last)) for text, (a, d, last) in counts.items()]
+        return sorted(missed, key=lambda m: (-m.count, -m.last, m.text))
+
+    def audit_log(self, limit: int = 20) -> list[AuditEntry]:
+        """The newest audit entries, newest first."""
+        rows = self._read(
+            "SELECT id, at, action, moderator_id, moderator, detail FROM audit ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        return [AuditEntry(*row) for row in rows]
+
+
+def store_path(config: Config) -> Path:
+    """Where the database is: ``$FOC_BOT_DB``, else ``storage.path`` of the config."""
+    override = os.environ.get(DB_ENV)
+    return Path(override).resolve() if override else config.storage_path
+
+
+def open_store(config: Config) -> Store:
+    """Open (creating if needed) the database of ``config``."""
+    return Store(store_path(config))
