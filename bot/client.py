@@ -78,6 +78,9 @@ class FOCBot(commands.Bot):
         # Knowledge reloads (file watcher, /kb) run one at a time; the files they last
         # loaded, as the watcher compares them.
         self.knowledge_lock = asyncio.Lock()
+        # Records waiting to be written, and the task writing them (see queue_record).
+        self._pending: list[tuple[str, Callable[[Store], object]]] = []
+        self._flusher: asyncio.Task[None] | None = None
         self.knowledge_seen: Snapshot = {}
 
     async def setup_hook(self) -> None:
@@ -95,8 +98,38 @@ class FOCBot(commands.Bot):
 
     async def close(self) -> None:
         await super().close()
+        if self._flusher is not None:
+            await self._flusher  # what was queued is written before the store closes
         if self.store is not None and self._owns_store:
             self.store.close()
+
+    def queue_record(self, what: str, action: Callable[[Store], object]) -> None:
+        """Write ``action(store)`` soon, in the background, batched with other records.
+
+        Answering never waits for the database: records queue up while one batch is
+        written (in a worker thread, one transaction per record), so a burst of
+        questions costs one thread hop per batch, not one per question.
+        """
+        if self.store is None:
+            return
+        self._pending.append((what, action))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_records(), name="foc-records")
+
+    async def _flush_records(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            await asyncio.to_thread(self._write_records, batch)
+
+    def _write_records(self, batch: list[tuple[str, Callable[[Store], object]]]) -> None:
+        store = self.store
+        if store is None:
+            return
+        for what, action in batch:
+            try:
+                action(store)
+            except Exception:
+                log.exception("database: could not %s", what)
 
     async def store_call(self, what: str, action: Callable[[Store], T]) -> T | None:
         """``action(store)`` in a worker thread; on any failure log it and return None.
@@ -111,6 +144,24 @@ class FOCBot(commands.Bot):
         except Exception:
             log.exception("database: could not %s", what)
             return None
+
+    def is_command(self, message: discord.Message) -> bool:
+        """Whether the message is "@bot <command> ...": its first word after the mention
+        names a registered prefix command. Cheap, unlike parsing a full context."""
+        me = self.user
+        if me is None:
+            return False
+        content = message.content.lstrip()
+        for prefix in (f"<@{me.id}>", f"<@!{me.id}>"):
+            if content.startswith(prefix):
+                words = content[len(prefix) :].split(maxsplit=1)
+                return bool(words) and words[0] in self.all_commands
+        return False
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        # Most mentions are questions: parse a command context only for real commands.
+        if not message.author.bot and self.is_command(message):
+            await self.process_commands(message)
 
     async def is_owner(self, user: discord.abc.User) -> bool:
         if user.id in self.config.discord.owner_ids:

@@ -104,9 +104,9 @@ class Asking(commands.Cog):
     def remember(self, channel_id: int, question: str, link: str) -> None:
         self.bot.repeats.remember(channel_id, question.strip(), link, time.monotonic())
 
-    async def record(self, answer: Answer, origin: str, message_id: int) -> None:
-        """Record an answered or abstained question (after it was sent; never raises)."""
-        await self.bot.store_call(
+    def record(self, answer: Answer, origin: str, message_id: int) -> None:
+        """Queue the record of an answered or abstained question (after it was sent)."""
+        self.bot.queue_record(
             "record a question",
             lambda store: store.record_question(
                 answer.question,
@@ -142,8 +142,7 @@ class Asking(commands.Cog):
         found = self.question_in(message)
         if found is None:
             return
-        ctx = await self.bot.get_context(message)
-        if ctx.command is not None:
+        if self.bot.is_command(message):
             return  # a prefix command such as "@bot sync", handled by the commands framework
         question, strict = found
         try:
@@ -161,7 +160,7 @@ class Asking(commands.Cog):
             if reply.answer is not None:
                 self.remember(message.channel.id, question, sent.jump_url)
                 origin = "channel" if strict else "dm" if message.guild is None else "mention"
-                await self.record(reply.answer, origin, sent.id)
+                self.record(reply.answer, origin, sent.id)
         except Exception:
             log.exception("error answering message %s", message.id)
             try:
@@ -194,7 +193,7 @@ class Asking(commands.Cog):
         if reply.answer is not None and not reply.private:
             sent = await interaction.original_response()
             self.remember(channel_id, question, sent.jump_url)
-            await self.record(reply.answer, "slash", sent.id)
+            self.record(reply.answer, "slash", sent.id)
 
     @ask.autocomplete("question")
     async def ask_autocomplete(
