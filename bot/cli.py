@@ -180,12 +180,10 @@ def cmd_eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     report = evaluate(cases, engine.ask)
     for category, (right, total) in report.by_category().items():
         out.write(f"{category:>6}: {right}/{total} = {100 * right / total:.1f}%\n")
-    right, total = report.rate(IN_SCOPE)
-    in_scope = 100 * right / total if total else 0.0
-    out.write(f"in-scope accuracy ({', '.join(IN_SCOPE)}): {right}/{total} = {in_scope:.1f}%\n")
-    right, total = report.rate(ABSTAIN)
-    abstention = 100 * right / total if total else 0.0
-    out.write(f"abstention rate ({', '.join(ABSTAIN)}): {right}/{total} = {abstention:.1f}%\n")
+    for label, categories in (("in-scope accuracy", IN_SCOPE), ("abstention rate", ABSTAIN)):
+        right, total = report.rate(categories)
+        figure = f"{right}/{total} = {100 * right / total:.1f}%" if total else "no questions"
+        out.write(f"{label} ({', '.join(categories)}): {figure}\n")
     if args.verbose:
         for outcome in report.failures:
             a = outcome.answer
