@@ -129,6 +129,9 @@ FILLER_WORDS = frozenset(
     seem seems seemed try tries tried put puts keep keeps kept happen happens happened guess
     stuff lol lmao idk tbh btw imo kinda sorta gonna wanna gotta anyway literally basically
     exactly ever even still already also else quite pretty bit way ways
+    comment comments commented commenting remark remarks remarked state states stated note
+    notes noted mention mentions mentioned express expresses expressed speak speaks spoke
+    spoken talk talks talked
     """.split()
 )
 

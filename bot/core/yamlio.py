@@ -55,6 +55,18 @@ class _Loader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # PyYAML raises plain Python errors for some bad values (a 5,000-digit integer,
+        # "!!bool maybe", "!!binary" that is not base64): report them at their line.
+        try:
+            return super().construct_object(node, deep=deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, IndexError, KeyError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"this value cannot be read ({exc.__class__.__name__})", node.start_mark
+            ) from None
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
         mapping = LineDict()
         mapping.line = node.start_mark.line + 1
