@@ -81,6 +81,7 @@ class FOCBot(commands.Bot):
         # Records waiting to be written, and the task writing them (see queue_record).
         self._pending: list[tuple[str, Callable[[Store], object]]] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._pruner: asyncio.Task[None] | None = None
         self.knowledge_seen: Snapshot = {}
 
     async def setup_hook(self) -> None:
@@ -95,8 +96,20 @@ class FOCBot(commands.Bot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         log.info("loaded extensions: %s", ", ".join(EXTENSIONS))
+        if self.store is not None and self.config.storage.retention_days:
+            self._pruner = asyncio.create_task(self._prune_daily(), name="foc-prune")
+
+    async def _prune_daily(self) -> None:
+        """Delete questions and votes older than ``storage.retention_days``, once a day."""
+        days = self.config.storage.retention_days
+        while True:
+            cutoff = time.time() - days * 86_400
+            self.queue_record("delete old records", lambda store, cutoff=cutoff: store.prune(cutoff))
+            await asyncio.sleep(86_400)
 
     async def close(self) -> None:
+        if self._pruner is not None:
+            self._pruner.cancel()
         await super().close()
         if self._flusher is not None:
             await self._flusher  # what was queued is written before the store closes

@@ -96,9 +96,13 @@ class StorageConfig:
 
     # SQLite file, relative to the config file.
     path: str = "data/foc-bot.sqlite3"
+    # Questions and votes older than this many days are deleted (0 keeps them forever).
+    # The audit log of knowledge changes is kept.
+    retention_days: int = 90
 
 
 _RANGES: dict[str, tuple[float, float]] = {
+    "retention_days": (0, 36_500),
     "threshold": (0, 100),
     "suggestions": (0, 10),
     "suggestion_floor": (0, 100),

@@ -284,6 +284,14 @@ class Store:
         missed = [MissedQuestion(text, int(a), int(d), float(last)) for text, (a, d, last) in counts.items()]
         return sorted(missed, key=lambda m: (-m.count, -m.last, m.text))
 
+    def prune(self, before: float) -> int:
+        """Delete questions and votes older than ``before`` (the audit log is kept);
+        returns how many rows went."""
+        with self._transaction() as conn:
+            gone = conn.execute("DELETE FROM questions WHERE at < ?", (before,)).rowcount
+            gone += conn.execute("DELETE FROM feedback WHERE at < ?", (before,)).rowcount
+        return gone
+
     def audit_log(self, limit: int = 20) -> list[AuditEntry]:
         """The newest audit entries, newest first."""
         rows = self._read(

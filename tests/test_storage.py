@@ -225,3 +225,22 @@ def test_a_writer_killed_with_sigkill_loses_no_committed_row(tmp_path, kill_afte
     # ...and the store opens and writes again.
     with Store(path) as store:
         ask(store, "after the crash", True)
+
+
+def test_prune_deletes_old_questions_and_votes_but_keeps_the_audit_log(tmp_path):
+    from bot.storage import Store
+
+    with Store(tmp_path / "db.sqlite3") as store:
+        store.record_question(
+            "old", answered=True, score=90.0, entry_id="a", kind="qa", origin="mention", at=100.0
+        )
+        store.record_question(
+            "new", answered=False, score=10.0, entry_id=None, kind="none", origin="mention", at=300.0
+        )
+        store.record_feedback(1, "a", 1, 42, at=100.0)
+        store.record_feedback(2, "a", -1, 42, at=300.0)
+        store.record_audit("import", "detail", moderator_id=7, moderator="mod")
+        assert store.prune(before=200.0) == 2
+        assert [row[0] for row in store._read("SELECT text FROM questions")] == ["new"]
+        assert [row[0] for row in store._read("SELECT message_id FROM feedback")] == [2]
+        assert len(store.audit_log()) == 1
