@@ -18,6 +18,7 @@ Discord cannot send them; the CLI gets invalid UTF-8 bytes instead.)
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -92,7 +93,8 @@ DISGUISED = ("zero-width", "rtl-override", "combining-marks")
 
 
 def cli_lines() -> list[bytes]:
-    lines = [text.encode("utf-8") for text in HOSTILE.values()]
+    """The clean question first (the reference), then the corpus, then what only bytes can hold."""
+    lines = [CLEAN.encode("utf-8")] + [text.encode("utf-8") for text in HOSTILE.values()]
     lines += [b"\xff\xfe invalid UTF-8 \xc3 " + CLEAN.encode(), b"", b"   \t  ", b"\x00" * 100]
     return lines
 
@@ -125,19 +127,27 @@ def test_cli_stream_answers_each_hostile_line_with_one_json_line_in_order() -> N
             assert result["answer"] and result["source"]["quote"] and result["entry_id"]
         else:
             assert result["answer"] is None and result["source"] is None and result["kind"] == "none"
-    by_name = dict(zip(HOSTILE, results, strict=False))
-    clean = json.loads(
-        subprocess.run(
-            [sys.executable, "-m", "bot", "--config", str(CONFIG_PATH), "ask", "--json", CLEAN],
-            capture_output=True,
-            env=env,
-            timeout=60,
-        ).stdout
-    )
+    clean, by_name = results[0], dict(zip(HOSTILE, results[1:], strict=False))
     assert clean["answered"]
     for name in DISGUISED:
         assert normalize(HOSTILE[name]) == normalize(CLEAN), name
         assert by_name[name]["entry_id"] == clean["entry_id"], name
+
+
+def test_cli_stream_with_windows_line_endings_gives_one_line_each() -> None:
+    lines = [CLEAN, "\x00", "", "@everyone Who is Park Jin?"]
+    env = {k: v for k, v in os.environ.items() if k not in ("FOC_BOT_CONFIG", "PYTHONIOENCODING")}
+    env["PYTHONPATH"] = str(PROJECT) + os.pathsep + env.get("PYTHONPATH", "")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(CONFIG_PATH), "ask", "--json", "-"],
+        input="\r\n".join(lines).encode() + b"\r\n",
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    results = [json.loads(line) for line in done.stdout.split(b"\n")[:-1]]
+    assert [r["question"] for r in results] == lines
 
 
 # -- fake Discord -------------------------------------------------------------------------------
@@ -169,8 +179,6 @@ def project_engine(project_config: Config) -> Engine:
 @asynccontextmanager
 async def running_bot(fake: FakeDiscord, config: Config, engine: Engine) -> AsyncIterator[FOCBot]:
     """A FOCBot without anti-spam limits, logged in to ``fake``, commands synced."""
-    import dataclasses
-
     config = dataclasses.replace(
         config,
         discord=dataclasses.replace(config.discord, user_rate=10_000, channel_rate=10_000, repeat_window=0),
@@ -219,8 +227,9 @@ async def reply_to(fake: FakeDiscord, question: dict[str, Any], after: int) -> R
     return await fake.wait_for_request(
         "POST",
         f"/channels/{question['channel_id']}/messages",
-        where=lambda r: str((r.json or {}).get("message_reference", {}).get("message_id"))
-        == str(question["id"]),
+        where=lambda r: (
+            str((r.json or {}).get("message_reference", {}).get("message_id")) == str(question["id"])
+        ),
         after=after,
         timeout=STEP,
     )
@@ -290,7 +299,11 @@ def knowledge_with_hostile_answer(root: Path) -> Config:
             "id": "hostile-markup",
             "question": HOSTILE_QUESTION,
             "answer": HOSTILE_ANSWER,
-            "source": {"document": "announcement", "paragraph": 8, "quote": "increasing the membership to 38"},
+            "source": {
+                "document": "announcement",
+                "paragraph": 8,
+                "quote": "increasing the membership to 38",
+            },
         }
     )
     qa_path.write_text(yaml.safe_dump(qa, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -329,6 +342,7 @@ async def test_knowledge_answer_with_markdown_and_mentions_is_rendered_escaped(
         assert description == expected
         assert "@everyone" not in description and "@here" not in description
         assert "**bold**" not in description and "\\*\\*bold\\*\\*" in description
-        assert "[link](https://x)" not in description and "\\[link]" in description
+        # A masked link needs an unescaped "[": every one is escaped.
+        assert "\\[link](https://x)" in description and description.count("[") == description.count("\\[")
         assert "||spoiler||" not in description
         assert_pings_nobody(body, created)

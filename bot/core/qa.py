@@ -76,6 +76,9 @@ def _check_synonyms(raw: object, file: str, problems: list[Problem]) -> dict[str
             problems.append(Problem(file, f"synonyms of {key!r} must be a non-empty list of text", line))
             continue
         canonical = normalize(key)
+        if canonical in out:
+            problems.append(Problem(file, f"synonym term {key!r} is listed twice (as {canonical!r})", line))
+            continue
         cleaned = []
         for variant in [key, *variants]:
             norm = normalize(variant)

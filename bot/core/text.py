@@ -34,6 +34,7 @@ _QUOTES = str.maketrans(
 )
 
 # Possessive 's and apostrophes inside words ("Korea's" -> "korea", "don't" -> "dont").
+_LATIN_MARKS = re.compile(r"[\u0300-\u036f]")
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b")
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 # A hyphen or dot between two word characters joins them ("sub-groups", "u.n").
@@ -80,8 +81,9 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _strip_invisible(text)
     text = text.translate(_QUOTES).casefold()
-    # NFKC after casefold: casefold can produce sequences NFKC composes differently.
-    text = unicodedata.normalize("NFKC", text)
+    # NFKC after casefold: casefold can produce sequences NFKC composes differently;
+    # a mark casefold leaves alone ("İ" -> "i" + dot above) must not split the word.
+    text = _LATIN_MARKS.sub("", unicodedata.normalize("NFKC", text))
     text = _POSSESSIVE.sub("", text)
     text = _APOSTROPHE.sub("", text)
     text = _JOINER.sub("", text)
