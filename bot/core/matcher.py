@@ -53,10 +53,12 @@ _UNKNOWN_WORD_QUANTILE = 0.75
 _CORRECTION_CUTOFF = 80.0
 _CORRECTION_MIN_LEN = 3
 # A match that cannot give the kind of answer asked for ("when" without a time).
-_WRONG_TYPE_FACTOR = 0.6
+_WRONG_TYPE_FACTOR = 0.5
 # Below this much matched weight (sum of IDF) a match is too vague to be sure of.
 _MIN_EVIDENCE = 2.0
 _WEAK_EVIDENCE_FACTOR = 0.6
+# An answer whose words are all in the question.
+_NOTHING_NEW_FACTOR = 0.5
 # A question whose asked-for noun the knowledge never uses ("Which city ...").
 _UNKNOWN_FOCUS_FACTOR = 0.7
 # A match that does not mention a number the question names.
@@ -187,11 +189,15 @@ class Matcher:
             max((self._units[u].weight for u in units), default=0.0) for units in self._item_units
         ]
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
-        # Which kinds of answer (a time, a count) each item's text can give.
+        # Which kinds of answer (a time, a count) each item's text can give, and the
+        # tokens of the answer itself.
         self._answer_types: list[frozenset[AnswerType]] = []
+        self._answer_tokens: list[frozenset[str]] = []
         for item in self._items:
-            text = f"{item.answer if isinstance(item, Entry) else item.text} {item.source.quote}"
+            answer = item.answer if isinstance(item, Entry) else item.text
+            text = f"{answer} {item.source.quote}"
             self._answer_types.append(frozenset(t for t in AnswerType if can_answer(t, text)))
+            self._answer_tokens.append(frozenset(self._tokens(normalize(answer).split())))
 
     # -- text to tokens ---------------------------------------------------------------
 
@@ -221,6 +227,10 @@ class Matcher:
         """The known word closest to ``word`` and how sure the correction is (0-1)."""
         if word in self._known or has_digit(word) or len(word) < _CORRECTION_MIN_LEN:
             return word, 1.0
+        if word.isascii() and word.isalpha():
+            compound = self._split_compound(word)
+            if compound is not None:
+                return compound, 1.0
         if not word.isascii() or not word.isalpha() or word in english_words():
             # A real word the knowledge does not use is not a typo: leave it unknown.
             return word, 1.0
@@ -237,6 +247,15 @@ class Matcher:
         if best is None:
             return word, 1.0
         return best[0], best[1] / 100.0
+
+    def _split_compound(self, word: str) -> str | None:
+        """Two words the knowledge uses, written as one ("subgroups", "pressfreedom")."""
+        known = self._known
+        for cut in range(3, len(word) - 2):
+            head, tail = word[:cut], word[cut:]
+            if head in known and tail in known and head not in STOPWORDS and tail not in STOPWORDS:
+                return f"{head} {tail}"
+        return None
 
     def question_tokens(self, question: str) -> dict[str, float]:
         """Query tokens with the confidence of their spelling (1.0 when not corrected)."""
@@ -263,7 +282,7 @@ class Matcher:
         confidence: dict[str, float] = {}
         for word in words:
             fixed, sure = (word, 1.0) if word in acronyms else self._correct(word)
-            corrected.append(fixed)
+            corrected.extend(fixed.split())
             if sure < 1.0:
                 confidence[fixed] = min(sure, confidence.get(fixed, 1.0))
         slots: dict[str, _Slot] = {}
@@ -332,9 +351,14 @@ class Matcher:
         focus = focus_word(question[: self.max_question_chars])
         focus_tokens = self._tokens([focus]) if focus else []
         unknown_focus = bool(focus_tokens) and all(t not in self._idf for t in focus_tokens)
+        asked = frozenset(slot.token for slot in slots)
         bounds = []
         for owner, covered in item_covered.items():
             factor = self._penalty(owner, covered, wanted, numbers)
+            if self._answer_tokens[owner] <= asked:
+                # An answer that only repeats the question ("Mr. Park Jin" to "Who is
+                # Mr. Park Jin?") tells the asker nothing.
+                factor *= _NOTHING_NEW_FACTOR
             if unknown_focus:
                 factor *= _UNKNOWN_FOCUS_FACTOR
             bound = 100.0 * self._item_weight[owner] * covered / query_total * factor

@@ -72,23 +72,23 @@ def split_paragraphs(text: str) -> list[str]:
 def split_sentences(paragraph: str) -> list[str]:
     """Split a paragraph into sentences, verbatim (each is a substring of the paragraph).
 
-    A line break is a boundary too (paragraph 2 of the announcement is a name and a
-    title on two lines). Periods of common abbreviations ("Mr.") are not.
+    A line break without a full stop before it does not end a sentence (paragraph 2 of
+    the announcement, a name and a title on two lines, is one statement). Periods of
+    common abbreviations ("Mr.") do not end one either.
     """
     sentences: list[str] = []
-    for line in paragraph.split("\n"):
-        start = 0
-        for match in _SENTENCE_END.finditer(line):
-            end = match.end()
-            if line[:end].endswith(_ABBREVIATIONS):
-                continue
-            piece = line[start:end].strip()
-            if piece:
-                sentences.append(piece)
-            start = end
-        rest = line[start:].strip()
-        if rest:
-            sentences.append(rest)
+    start = 0
+    for match in _SENTENCE_END.finditer(paragraph):
+        end = match.end()
+        if paragraph[:end].endswith(_ABBREVIATIONS):
+            continue
+        piece = paragraph[start:end].strip()
+        if piece:
+            sentences.append(piece)
+        start = end
+    rest = paragraph[start:].strip()
+    if rest:
+        sentences.append(rest)
     return sentences
 
 

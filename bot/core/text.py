@@ -37,8 +37,9 @@ _QUOTES = str.maketrans(
 _LATIN_MARKS = re.compile(r"[\u0300-\u036f]")
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b")
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
-# A hyphen or dot between two word characters joins them ("sub-groups", "u.n").
-_JOINER = re.compile(r"(?<=[^\W\d])[-.](?=[^\W\d])")
+# A dot between two letters joins them ("U.N." -> "un"); a hyphen separates words
+# ("sub-groups" -> "sub groups"; the matcher splits "subgroups" the same way).
+_JOINER = re.compile(r"(?<=[^\W\d])\.(?=[^\W\d])")
 # Keep "41/11" and "3.5" as single tokens: a slash or dot between digits survives.
 _NUMERIC_JOINER = re.compile(r"(?<=\d)[/.](?=\d)")
 # Digits and Latin letters glued to Hangul ("2024년", "FOC는") are separate words.
@@ -115,7 +116,7 @@ STOPWORDS = frozenset(
     thing things kind sort lot lots ok okay hey hi hello thanks thank pls plz hmm um
     uh question questions answer wondering wonder curious info information details
     detail u ur r wut wat abt bc cuz thx ty ya yeah yep nope pl many much actually exactly
-    time times year years date dates day days month months
+    time times year years date dates day days month months type types
     basically
     """.split()
 )

@@ -138,11 +138,13 @@ def load_problems(tmp_path, documents, text):
 
 def test_load_rejects_tampered_quote(tmp_path, documents, cards):
     text = facts.render(cards)
-    assert text.count("quote: Mr. Park Jin\n") == 1
+    assert text.count("quote: Republic of Korea (ROK)\n") == 1
     (problem,) = load_problems(
-        tmp_path, documents, text.replace("quote: Mr. Park Jin\n", "quote: Mr. Park Jim\n")
+        tmp_path,
+        documents,
+        text.replace("quote: Republic of Korea (ROK)\n", "quote: Republic of Korea (RK)\n"),
     )
-    assert (problem.file, problem.entry) == ("facts.yaml", "announcement-p2-s1")
+    assert (problem.file, problem.entry) == ("facts.yaml", "announcement-acronym-rok")
     assert "not verbatim" in problem.message
     assert problem.line is not None
 
@@ -157,9 +159,9 @@ def test_load_rejects_unknown_field(tmp_path, documents, cards):
 
 
 def test_load_rejects_duplicate_ids(tmp_path, documents, cards):
-    text = facts.render(cards).replace("- id: announcement-p2-s2\n", "- id: announcement-p2-s1\n", 1)
+    text = facts.render(cards).replace("- id: announcement-p3-s2\n", "- id: announcement-p3-s1\n", 1)
     (problem,) = load_problems(tmp_path, documents, text)
-    assert problem.entry == "announcement-p2-s1"
+    assert problem.entry == "announcement-p3-s1"
     assert "duplicate id" in problem.message
 
 
@@ -177,7 +179,7 @@ def test_load_rejects_a_file_without_facts_list(tmp_path, documents):
 def test_load_reports_every_problem(tmp_path, documents, cards):
     text = (
         facts.render(cards)
-        .replace("quote: Mr. Park Jin\n", "quote: Mr. Park Jim\n")
+        .replace("quote: Republic of Korea (ROK)\n", "quote: Republic of Korea (RK)\n")
         .replace("type: quotation\n", "type: rumour\n", 1)
     )
     assert len(load_problems(tmp_path, documents, text)) == 2

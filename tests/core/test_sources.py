@@ -68,11 +68,17 @@ def test_sentences_cover_the_paragraph_in_order(announcement):
         assert paragraph[at:].strip() == ""
 
 
-def test_line_break_is_a_sentence_boundary(announcement):
+def test_line_break_without_full_stop_does_not_end_a_sentence(announcement):
+    # Paragraph 2 is a byline: a name and a title on two lines, one statement.
     assert announcement.sentences(2) == (
-        "Mr. Park Jin",
-        "Minister of Foreign Affairs of the Republic of Korea",
+        "Mr. Park Jin\nMinister of Foreign Affairs of the Republic of Korea",
     )
+
+
+def test_line_break_after_a_full_stop_ends_a_sentence():
+    from bot.core.sources import split_sentences
+
+    assert split_sentences("One line.\nAnother line") == ["One line.", "Another line"]
 
 
 def test_mr_park_jin_is_not_split(announcement):

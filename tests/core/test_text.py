@@ -35,7 +35,7 @@ from bot.core.text import STOPWORDS, normalize, stem, tokens
         pytest.param("resolution 41/11", "resolution 41/11", id="slash-in-number-kept"),
         pytest.param("3.5 billion", "3.5 billion", id="decimal-kept"),
         pytest.param("and/or", "and or", id="slash-between-words-split"),
-        pytest.param("sub-groups", "subgroups", id="hyphen-joins-words"),
+        pytest.param("sub-groups", "sub groups", id="hyphen-separates-words"),
         pytest.param("U.N.", "un", id="dotted-acronym"),
         pytest.param("  many \t\n  spaces\r\n here  ", "many spaces here", id="whitespace-collapsed"),
         pytest.param("snake_case", "snake case", id="underscore"),
