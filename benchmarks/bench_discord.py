@@ -76,7 +76,7 @@ from discord.http import Route
 from bot.client import FOCBot
 from bot.config import Config, load_config
 from bot.core.answer import Answer
-from bot.core.engine import Engine
+from bot.core.engine import Engine, matcher_for
 from bot.core.matcher import Matcher
 from tests.fake_discord import (
     FakeChannel,
@@ -237,15 +237,7 @@ def build_engine(config: Config, spec: BotSpec) -> tuple[TimedEngine, list[Quest
     if spec.knowledge_size is None:
         return TimedEngine(config), []
     knowledge, vocab = bench_engine.synthetic_knowledge(spec.knowledge_size, spec.seed)
-    settings = config.engine
-    matcher = Matcher(
-        knowledge,
-        threshold=settings.threshold,
-        suggestions=settings.suggestions,
-        suggestion_floor=settings.suggestion_floor,
-        fact_weight=settings.fact_weight,
-        max_question_chars=settings.max_question_chars,
-    )
+    matcher = matcher_for(knowledge, config.engine)
     entry, random_ones = bench_engine.synthetic_questions(knowledge, vocab, spec.synthetic_questions // 2)
     questions = [Question(q, "entry") for q in entry] + [Question(q, "random") for q in random_ones]
     return TimedEngine(config, matcher), questions

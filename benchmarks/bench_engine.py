@@ -50,7 +50,7 @@ from typing import Any
 import yaml
 
 from bot.config import load_config
-from bot.core.engine import build_matcher
+from bot.core.engine import build_matcher, matcher_for
 from bot.core.matcher import Matcher
 from bot.core.model import Entry, Knowledge, SourceRef
 from bot.core.sources import Document
@@ -380,7 +380,7 @@ def bench_synthetic_size(size: int, seed: int, timed_questions: int) -> Results:
     rss_start = rss_mib()
     (knowledge, vocab), generate_s = timed(lambda: synthetic_knowledge(size, seed))
     rss_knowledge = rss_mib()
-    matcher, build_s = timed(lambda: Matcher(knowledge))
+    matcher, build_s = timed(lambda: matcher_for(knowledge))
     rss_index = rss_mib()
     sampled, random_ones = synthetic_questions(knowledge, vocab, timed_questions // 2)
     matcher.ask(WARMUP_QUESTION)

@@ -21,31 +21,12 @@ import pytest
 from bot import cli
 from bot.core import facts
 from bot.core.sources import load_documents
+from tests.samples import SMALL_QA
 
 PROJECT = Path(__file__).resolve().parents[1]
 CONFIG = PROJECT / "config.yaml"
 TITLE = "Republic of Korea Becomes 38th Member Country of Freedom Online Coalition"
 JSON_KEYS = {"question", "answered", "answer", "source", "score", "entry_id", "kind", "suggestions", "lang"}
-
-SMALL_QA = """\
-entries:
-  - id: member-count
-    question: How many members does the FOC have?
-    alternates: [FOC size]
-    answer: The Freedom Online Coalition has 38 members.
-    source:
-      document: announcement
-      paragraph: 8
-      quote: increasing the membership to 38
-  - id: iccpr-meaning
-    question: What does ICCPR stand for?
-    alternates: [ICCPR]
-    answer: ICCPR stands for the International Covenant on Civil and Political Rights.
-    source:
-      document: announcement
-      paragraph: 5
-      quote: International Covenant on Civil and Political Rights (ICCPR)
-"""
 
 
 def make_kb(root: Path, qa_text: str = SMALL_QA) -> Path:

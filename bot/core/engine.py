@@ -11,10 +11,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from ..config import Config
+from ..config import Config, EngineConfig
 from .answer import Answer
 from .loader import KnowledgePaths, load_knowledge
 from .matcher import Matcher
+from .model import Knowledge
 from .problems import KnowledgeError, Problem
 
 
@@ -30,10 +31,9 @@ def knowledge_paths(config: Config) -> KnowledgePaths:
     )
 
 
-def build_matcher(config: Config) -> Matcher:
-    """Load and validate the knowledge named by ``config`` and index it."""
-    knowledge = load_knowledge(knowledge_paths(config))
-    settings = config.engine
+def matcher_for(knowledge: Knowledge, settings: EngineConfig | None = None) -> Matcher:
+    """Index ``knowledge`` with the engine settings (the defaults of config.yaml if None)."""
+    settings = settings or EngineConfig()
     return Matcher(
         knowledge,
         threshold=settings.threshold,
@@ -42,6 +42,11 @@ def build_matcher(config: Config) -> Matcher:
         fact_weight=settings.fact_weight,
         max_question_chars=settings.max_question_chars,
     )
+
+
+def build_matcher(config: Config) -> Matcher:
+    """Load and validate the knowledge named by ``config`` and index it."""
+    return matcher_for(load_knowledge(knowledge_paths(config)), config.engine)
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,7 +113,7 @@ class Matcher:
         self,
         knowledge: Knowledge,
         *,
-        threshold: float = 60.0,
+        threshold: float = 58.0,
         suggestions: int = 3,
         suggestion_floor: float = 30.0,
         fact_weight: float = 0.92,

@@ -17,6 +17,7 @@ from bot.core import facts
 from bot.core.engine import build_matcher
 from bot.core.sources import load_documents
 from bot.core.yamlio import atomic_write
+from tests.samples import SMALL_QA
 
 PROJECT = Path(__file__).resolve().parents[2]
 KNOWLEDGE = PROJECT / "knowledge"
@@ -24,28 +25,6 @@ SOURCES = KNOWLEDGE / "sources"
 CONFIG = PROJECT / "config.yaml"
 
 # A small, valid Q&A file used by the knowledge bases built in tmp_path.
-SMALL_QA = """\
-synonyms:
-  korea: [south korea, republic of korea, rok]
-  foc: [freedom online coalition]
-entries:
-  - id: member-count
-    question: How many members does the FOC have?
-    alternates: [FOC size, number of FOC members]
-    answer: The Freedom Online Coalition has 38 members.
-    source:
-      document: announcement
-      paragraph: 8
-      quote: increasing the membership to 38
-  - id: iccpr-meaning
-    question: What does ICCPR stand for?
-    alternates: [ICCPR]
-    answer: ICCPR stands for the International Covenant on Civil and Political Rights.
-    source:
-      document: announcement
-      paragraph: 5
-      quote: International Covenant on Civil and Political Rights (ICCPR)
-"""
 
 
 def make_kb(root: Path, qa_text: str = SMALL_QA, engine: str = "") -> Path:

@@ -43,6 +43,15 @@ class Reply:
     answer: Answer | None = None
     private: bool = False  # for notices: ephemeral on slash commands
 
+    def message(self) -> dict[str, object]:
+        """The parts of the reply to send (content, embed, view), none of which pings."""
+        parts: dict[str, object] = {"allowed_mentions": NO_MENTIONS}
+        for key in ("content", "embed", "view"):
+            value = getattr(self, key)
+            if value is not None:
+                parts[key] = value
+        return parts
+
 
 class Asking(commands.Cog):
     """Answers questions wherever they are asked."""
@@ -149,14 +158,7 @@ class Asking(commands.Cog):
             reply = self.respond(question, message.author.id, message.channel.id, strict=strict)
             if reply is None:
                 return
-            kwargs: dict[str, object] = {"mention_author": False, "allowed_mentions": NO_MENTIONS}
-            if reply.content is not None:
-                kwargs["content"] = reply.content
-            if reply.embed is not None:
-                kwargs["embed"] = reply.embed
-            if reply.view is not None:
-                kwargs["view"] = reply.view
-            sent = await message.reply(**kwargs)  # type: ignore[arg-type]
+            sent = await message.reply(mention_author=False, **reply.message())  # type: ignore[arg-type]
             if reply.answer is not None:
                 self.remember(message.channel.id, question, sent.jump_url)
                 origin = "channel" if strict else "dm" if message.guild is None else "mention"
@@ -182,14 +184,7 @@ class Asking(commands.Cog):
             lang = lang_of(question, interaction.locale)
             await interaction.response.send_message(text("busy", lang), ephemeral=True)
             return
-        kwargs: dict[str, object] = {"allowed_mentions": NO_MENTIONS, "ephemeral": reply.private}
-        if reply.content is not None:
-            kwargs["content"] = reply.content
-        if reply.embed is not None:
-            kwargs["embed"] = reply.embed
-        if reply.view is not None:
-            kwargs["view"] = reply.view
-        await interaction.response.send_message(**kwargs)  # type: ignore[arg-type]
+        await interaction.response.send_message(ephemeral=reply.private, **reply.message())  # type: ignore[arg-type]
         if reply.answer is not None and not reply.private:
             sent = await interaction.original_response()
             self.remember(channel_id, question, sent.jump_url)
