@@ -17,6 +17,7 @@ from .config import Config, load_config
 from .core.answer import Answer
 from .core.problems import KnowledgeError
 from .kb_cli import add_parser as add_kb_parser
+from .messages import text
 
 EXIT_OK = 0
 EXIT_FAIL = 1
@@ -34,13 +35,14 @@ def _engine(config: Config):
 
 def render_text(answer: Answer, titles: dict[str, str]) -> str:
     """A readable plain-text rendering of an answer."""
+    lang = answer.lang
     if not answer.answered:
-        lines = ["I don't know the answer to that from the announcement."]
+        lines = [text("unsure_cli", lang)]
         if answer.suggestions:
-            lines.append("Did you mean:")
+            lines.append(text("did_you_mean_cli", lang))
             lines.extend(f"  - {s.question}" for s in answer.suggestions)
         else:
-            lines.append("Ask me about the Republic of Korea joining the Freedom Online Coalition.")
+            lines.append(text("ask_about", lang))
         return "\n".join(lines)
     source = answer.source
     assert source is not None
@@ -49,9 +51,9 @@ def render_text(answer: Answer, titles: dict[str, str]) -> str:
         [
             answer.text or "",
             "",
-            f"Source: {title}, paragraph {source.paragraph}",
+            f"{text('source', lang)}: {title}, {text('paragraph', lang)} {source.paragraph}",
             f"  “{source.quote}”",
-            f"Confidence: {answer.score:.0f}/100 ({answer.kind}: {answer.entry_id})",
+            f"{text('confidence', lang)}: {answer.score:.0f}/100 ({answer.kind}: {answer.entry_id})",
         ]
     )
 
