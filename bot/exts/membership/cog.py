@@ -25,25 +25,21 @@ NEWS_COUNTRY = "Republic of Korea"
 
 
 def news_embed(knowledge: Knowledge) -> discord.Embed:
-    """The announcement's membership news: paragraph 8 of each document, verbatim."""
+    """The membership news: the paragraph that the Republic of Korea's membership record
+    quotes (members.yaml), every sentence of it verbatim, with its source."""
     embed = discord.Embed(
         title="The Republic of Korea joins the Freedom Online Coalition", colour=discord.Colour.blue()
     )
-    for doc_id, doc in knowledge.documents.items():
-        # The membership paragraph: the one that says the membership increased.
-        number = next(
-            (n for n, p in enumerate(doc.paragraphs, 1) if "membership to" in p and "joined" in p), None
-        )
-        if number is None:
-            continue
-        for sentence in doc.sentences(number):
-            embed.add_field(name="\u200b", value=safe(sentence, 1000), inline=False)
-        embed.add_field(
-            name="Source",
-            value=source_text(SourceRef(doc_id, number, doc.paragraph(number)[:200]), knowledge),
-            inline=False,
-        )
-        embed.set_footer(text=f"{doc.publisher}, {doc.date}")
+    record = knowledge.members.find(NEWS_COUNTRY) if knowledge.members else None
+    source = record.source if record is not None else None
+    doc = knowledge.documents.get(source.document) if isinstance(source, SourceRef) else None
+    if doc is None:
+        embed.description = "The knowledge holds no membership news with a source document."
+        return embed
+    for sentence in doc.sentences(source.paragraph):
+        embed.add_field(name="\u200b", value=safe(sentence, 1000), inline=False)
+    embed.add_field(name="Source", value=source_text(source, knowledge), inline=False)
+    embed.set_footer(text=f"{doc.publisher}, {doc.date}")
     return embed
 
 
