@@ -301,10 +301,14 @@ class Matcher:
                 if known is not None:
                     slots[token] = _Slot(token, known, sure)
                     continue
-                if hangul:
+                if hangul and len(word) > 2:
                     # Syllable pairs of verb endings and particles the strip missed are
                     # weak evidence either way.
                     weight = self._unknown_word_weight * _HANGUL_UNKNOWN_FACTOR
+                elif hangul:
+                    # A two-syllable word the knowledge never uses is most often a noun,
+                    # often a name (일본, 중국): as telling as an unknown English word.
+                    weight = self._unknown_word_weight
                 elif word in FILLER_WORDS:
                     weight = self._unknown_word_weight * _FILLER_FACTOR
                 elif word in names or has_digit(word):

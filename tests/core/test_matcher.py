@@ -145,7 +145,7 @@ def test_synonym_is_what_makes_the_match(documents):
     "question", ["ICCPR", "ICESCR", "What does ROK stand for?", "What does FOC stand for?"]
 )
 def test_curated_entry_is_preferred_over_fact_card(matcher, question):
-    ranked = matcher.rank(question, limit=10)
+    ranked = matcher.rank(question, limit=30)
     assert any(c.kind == "fact" for c in ranked), "a fact card states the same fact"
     assert ranked[0].kind == "qa"
     assert matcher.ask(question).kind == "qa"

@@ -62,7 +62,9 @@ class FeedbackButton(
         if message is None:
             return
         vote, user_id = VOTES[self.vote], interaction.user.id
-        await bot.store_call(
+        # Queued with the other records, which are written in order: a user who changes
+        # their vote quickly ends with the last one.
+        bot.queue_record(
             "record a feedback vote",
             lambda store: store.record_feedback(message.id, self.entry_id, vote, user_id),
         )
