@@ -2,22 +2,31 @@
 
 How a question is scored, and why:
 
-1. It is normalized (:func:`bot.core.text.normalize`), misspelled words are corrected to
-   the closest word the knowledge uses (rapidfuzz; never for words with digits, so
-   "39th" is not "fixed" into "38th"), synonyms are applied (South Korea -> korea), and
-   stopwords are dropped and the rest stemmed.
+1. It is normalized (:func:`bot.core.text.normalize`). Words the knowledge does not use
+   are looked at once more: two known words run together are split ("subgroups"), a
+   short typo of a function word becomes it ("teh"), and a non-word is corrected to the
+   closest word the knowledge uses (rapidfuzz; never a real English word, an acronym or
+   a word with digits, so "prime" stays "prime" and "39th" is not "fixed" into "38th").
+   Synonyms are applied (South Korea -> korea), stopwords dropped, the rest stemmed;
+   Korean loses its particles and verb endings and is split into syllable pairs.
 2. Each remaining token weighs its inverse document frequency over the knowledge: rare,
    informative words (ICCPR, Helsinki, 41/11) count more than common ones (korea). A
-   word the knowledge never uses weighs the most: it is usually what makes a question
-   different from what the knowledge covers ("prime minister", "Japan", "39th").
-3. The question is scored against every phrasing of every entry (question, alternates,
-   answer) and every fact card: mostly by how much of the question's weight the phrasing
-   covers, partly by how much of the phrasing the question covers. Fact cards are
-   discounted so a curated answer wins over the sentence it was written from.
-4. Below the configured threshold the engine abstains and offers suggestions.
+   word the knowledge never uses weighs a lot: it is usually what makes a question
+   different from what the knowledge covers ("prime minister", "Japan", "39th"); names
+   and numbers weigh the most, filler verbs ("came", "commented") little.
+3. Each entry (question, alternates, answer, in both languages, and its quote) and each
+   fact card is scored by how much of the question's weight it covers, as a whole and
+   in its best phrasing, refined by how much of that phrasing the question covers.
+   Fact cards are discounted so a curated answer wins over the sentence it was written
+   from, and phrasings in the other language than the question's count less.
+4. The question's shape is checked against the match: "when" needs a time in the
+   answer, "how many" a number; a number the question names must be in the match; an
+   asked-for noun the knowledge never uses ("Which city ...") or an answer that only
+   repeats the question lowers the score, and so does too little evidence.
+5. Below the configured threshold the engine abstains and offers suggestions.
 
-An inverted index keeps the work proportional to the phrasings that share a token with
-the question, so large knowledge bases stay fast.
+Scoring is exact but lazy: entries are ranked by an upper bound of their score, and
+phrasings are scored only while an entry can still reach the top.
 """
 
 from __future__ import annotations
