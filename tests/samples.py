@@ -23,3 +23,15 @@ entries:
       paragraph: 5
       quote: International Covenant on Civil and Political Rights (ICCPR)
 """
+
+# An entry to add to SMALL_QA.
+NEW_ENTRY = """\
+  - id: park-jin
+    question: Who is Park Jin?
+    alternates: [Park Jin]
+    answer: Park Jin is the Minister of Foreign Affairs of the Republic of Korea.
+    source:
+      document: announcement
+      paragraph: 2
+      quote: Mr. Park Jin
+"""

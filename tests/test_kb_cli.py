@@ -17,19 +17,10 @@ import pytest
 from bot import cli
 from bot.config import load_config
 from bot.storage import DB_ENV, Store
-from tests.core.conftest import SMALL_QA, make_kb
+from tests.core.conftest import make_kb
+from tests.samples import NEW_ENTRY, SMALL_QA
 
 PROJECT = Path(__file__).resolve().parents[1]
-NEW_ENTRY = """\
-  - id: park-jin
-    question: Who is Park Jin?
-    alternates: [Park Jin]
-    answer: Park Jin is the Minister of Foreign Affairs of the Republic of Korea.
-    source:
-      document: announcement
-      paragraph: 2
-      quote: Mr. Park Jin
-"""
 UPDATED_QA = SMALL_QA + NEW_ENTRY
 
 

@@ -12,19 +12,8 @@ from bot.core import changes
 from bot.core.backups import Backups
 from bot.core.engine import Engine
 from bot.core.problems import KnowledgeError
+from tests.samples import NEW_ENTRY, SMALL_QA
 
-from .conftest import SMALL_QA
-
-NEW_ENTRY = """\
-  - id: park-jin
-    question: Who is Park Jin?
-    alternates: [Park Jin]
-    answer: Park Jin is the Minister of Foreign Affairs of the Republic of Korea.
-    source:
-      document: announcement
-      paragraph: 2
-      quote: Mr. Park Jin
-"""
 # One entry added (park-jin), one changed (member-count's answer), none removed.
 UPDATED_QA = SMALL_QA.replace("has 38 members.", "has thirty-eight members.") + NEW_ENTRY
 

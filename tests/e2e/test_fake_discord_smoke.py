@@ -11,19 +11,15 @@ Run from the repository root: ``python -m pytest tests/e2e/test_fake_discord_smo
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 
 import discord
 import pytest
-import pytest_asyncio
 from discord import app_commands
 from discord.ext import commands
 
 from tests.fake_discord import (
     DiscordErrorLog,
     FakeDiscord,
-    capture_discord_errors,
-    fake_discord_server,
     fast_http_retries,
     running_client,
 )
@@ -34,17 +30,8 @@ pytestmark = pytest.mark.asyncio
 STEP = 2.0
 
 
-@pytest_asyncio.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with fake_discord_server() as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def discord_errors() -> Iterator[DiscordErrorLog]:
-    # Fails the test at teardown if discord.py (or the fake) logged an error.
-    with capture_discord_errors() as errors:
-        yield errors
+# The ``fake`` fixture and the autouse ``discord_errors`` check (a test fails when
+# discord.py or the fake logged an error) come from tests/e2e/conftest.py.
 
 
 class ReplyClient(discord.Client):

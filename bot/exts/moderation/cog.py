@@ -16,6 +16,7 @@ import asyncio
 import io
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import discord
@@ -194,21 +195,30 @@ class KnowledgeAdmin(
         )
 
     async def _apply_import(self, interaction: discord.Interaction, plan: changes.ImportPlan) -> None:
+        async def apply() -> str:
+            backup = await asyncio.to_thread(changes.apply_import, self.config, plan)
+            await self.audit(interaction.user, "import", f"{summary(plan.diff)}; backup {backup.path.name}")
+            return f"Imported ({summary(plan.diff)}). The previous version is kept as `{backup.path.name}`."
+
+        await self._apply(interaction, "import", "Import refused", apply)
+
+    async def _apply(
+        self,
+        interaction: discord.Interaction,
+        what: str,
+        refused: str,
+        apply: Callable[[], Awaitable[str]],
+    ) -> None:
+        """Confirmed change: apply (write, audit), reload, and say what happened."""
         await interaction.response.defer()
         try:
-            backup = await asyncio.to_thread(changes.apply_import, self.config, plan)
+            done = await apply()
         except KnowledgeError as exc:
-            embed = problems_embed("Import refused", exc.problems)
+            embed = problems_embed(refused, exc.problems)
             await interaction.edit_original_response(content=None, embed=embed, view=None)
             return
-        await self.audit(interaction.user, "import", f"{summary(plan.diff)}; backup {backup.path.name}")
-        serving = await self._reload_after(interaction, "import")
-        await interaction.edit_original_response(
-            content=f"Imported ({summary(plan.diff)}). The previous version is kept as "
-            f"`{backup.path.name}`. {serving}",
-            embed=None,
-            view=None,
-        )
+        serving = await self._reload_after(interaction, what)
+        await interaction.edit_original_response(content=f"{done} {serving}", embed=None, view=None)
 
     # -- rollback -------------------------------------------------------------------------
 
@@ -242,22 +252,18 @@ class KnowledgeAdmin(
         )
 
     async def _apply_rollback(self, interaction: discord.Interaction, plan: changes.RollbackPlan) -> None:
-        await interaction.response.defer()
-        try:
+        async def apply() -> str:
             undone = await asyncio.to_thread(changes.apply_rollback, self.config, plan)
-        except KnowledgeError as exc:
-            embed = problems_embed("Rollback refused", exc.problems)
-            await interaction.edit_original_response(content=None, embed=embed, view=None)
-            return
-        detail = f"restored {plan.backup.path.name} ({summary(plan.diff)}); undone version {undone.path.name}"
-        await self.audit(interaction.user, "rollback", detail)
-        serving = await self._reload_after(interaction, "rollback")
-        await interaction.edit_original_response(
-            content=f"Rolled back {plan.backup.label}.yaml ({summary(plan.diff)}). The version it replaced "
-            f"is kept as `{undone.path.name}`. {serving}",
-            embed=None,
-            view=None,
-        )
+            detail = (
+                f"restored {plan.backup.path.name} ({summary(plan.diff)}); undone version {undone.path.name}"
+            )
+            await self.audit(interaction.user, "rollback", detail)
+            return (
+                f"Rolled back {plan.backup.label}.yaml ({summary(plan.diff)}). The version it replaced "
+                f"is kept as `{undone.path.name}`."
+            )
+
+        await self._apply(interaction, "rollback", "Rollback refused", apply)
 
     # -- unanswered -----------------------------------------------------------------------
 
