@@ -300,7 +300,13 @@ class Matcher:
                 continue
             hangul = is_hangul_word(word)
             # Unknown one- and two-letter scraps ("fr", "u") carry no meaning.
-            if not hangul and len(word) <= 2 and word not in self._known and not has_digit(word):
+            if (
+                not hangul
+                and len(word) <= 2
+                and word not in self._known
+                and word not in names
+                and not has_digit(word)
+            ):
                 continue
             sure = confidence.get(word, 1.0)
             for token in _word_tokens(word):
