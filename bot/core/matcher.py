@@ -296,7 +296,8 @@ class Matcher:
                 confidence[fixed] = min(sure, confidence.get(fixed, 1.0))
         slots: dict[str, _Slot] = {}
         for word in self._apply_synonyms(corrected):
-            if word in STOPWORDS or word in STOPWORDS_KO:
+            if (word in STOPWORDS or word in STOPWORDS_KO) and word not in acronyms:
+                # ("US" is a country, "us" a pronoun.)
                 continue
             hangul = is_hangul_word(word)
             # Unknown one- and two-letter scraps ("fr", "u") carry no meaning.
