@@ -78,6 +78,10 @@ _OTHER_LANGUAGE_FACTOR = 0.85
 _HANGUL_UNKNOWN_FACTOR = 0.5
 # An unknown filler word ("came", "lol") weighs this fraction of an unknown word.
 _FILLER_FACTOR = 0.35
+# Question words kept as light tokens: they tell "Why did Korea join?" from "Did Korea
+# join?" without outweighing any content word.
+_QUESTION_WORDS = {"why": "?why", "who": "?who", "whom": "?who", "when": "?when", "where": "?where"}
+_QUESTION_WORD_WEIGHT = 0.5
 _SHORT_STOPWORDS = tuple(sorted(w for w in STOPWORDS if 2 <= len(w) <= 5))
 _CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\b")
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
@@ -228,7 +232,9 @@ class Matcher:
     def _tokens(self, words: list[str]) -> list[str]:
         out: list[str] = []
         for word in self._apply_synonyms([strip_particle(w) for w in words]):
-            if word not in STOPWORDS and word not in STOPWORDS_KO:
+            if word in _QUESTION_WORDS:
+                out.append(_QUESTION_WORDS[word])
+            elif word not in STOPWORDS and word not in STOPWORDS_KO:
                 out.extend(_word_tokens(word))
         return out
 
@@ -296,6 +302,12 @@ class Matcher:
                 confidence[fixed] = min(sure, confidence.get(fixed, 1.0))
         slots: dict[str, _Slot] = {}
         for word in self._apply_synonyms(corrected):
+            if word in _QUESTION_WORDS and word not in acronyms:
+                # A light preference for phrasings asking the same way ("why" vs "does").
+                token = _QUESTION_WORDS[word]
+                if token not in slots and token in self._idf:
+                    slots[token] = _Slot(token, _QUESTION_WORD_WEIGHT)
+                continue
             if (word in STOPWORDS or word in STOPWORDS_KO) and word not in acronyms:
                 # ("US" is a country, "us" a pronoun.)
                 continue

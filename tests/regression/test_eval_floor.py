@@ -28,7 +28,7 @@ def matcher():
     ("name", "in_scope_floor", "abstain_floor"),
     [
         ("dev.yaml", 0.95, 0.99),
-        ("heldout_paraphrases.yaml", 0.87, 0.89),
+        ("heldout_paraphrases.yaml", 0.86, 0.91),
     ],
 )
 def test_accuracy_floor(matcher, name: str, in_scope_floor: float, abstain_floor: float) -> None:
