@@ -1,0 +1,64 @@
+"""Questions a careful reader would ask, with the behaviour they must keep getting.
+
+Near-topic questions the announcement cannot answer must get an "I don't know"; plain
+questions it does answer must get the right answer. Each case here once went wrong
+during development (a word in one phrasing made an unrelated question match), so they
+guard the generic rules that fixed them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_config
+from bot.core.engine import build_matcher
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return build_matcher(load_config(ROOT / "config.yaml"))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the capital of Korea?",
+        "Is North Korea a member?",
+        "Is the US a member of the Media Freedom Coalition?",
+        "What did Korea say about AI?",
+        "What is the population of South Korea?",
+        "Is China a member of the FOC?",
+        "Which country was the 37th member?",
+        "What is the 40th member of the FOC?",
+        "What is resolution 41/12?",
+        "Who chairs the Freedom Online Coalition?",
+        "What is Korea's GDP?",
+        "What time is it?",
+        "BTS 멤버 몇명이야?",
+        "한국 대통령은 누구인가요?",
+    ],
+)
+def test_unanswerable_questions_are_declined(matcher, question: str) -> None:
+    answer = matcher.ask(question)
+    assert not answer.answered, (answer.entry_id, answer.score)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Why did South Korea join the FOC?", "champion"),
+        ("Who is Mr. Park Jin?", "Minister of Foreign Affairs"),
+        ("What does ICESCR stand for?", "Economic, Social"),
+        ("Which summit will Korea host in 2024?", "2024"),
+        ("korea foc memeber number", "38"),
+        ("What treaties has Korea signed?", "ICCPR"),
+    ],
+)
+def test_answerable_questions_are_answered(matcher, question: str, expected: str) -> None:
+    answer = matcher.ask(question)
+    assert answer.answered, answer.score
+    assert expected.casefold() in f"{answer.text} {answer.source.quote}".casefold()
