@@ -237,6 +237,18 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     KnowledgeError listing every problem.
     """
     chosen = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG).resolve()
+    if not chosen.exists() and not path and not os.environ.get(CONFIG_ENV):
+        # Installed without the project folder (pip install . rather than -e .).
+        raise KnowledgeError(
+            [
+                Problem(
+                    str(chosen),
+                    "no config.yaml beside the installed package: install the project in place "
+                    "(`pip install -e .` in the project folder), or pass --config FILE or set "
+                    f"{CONFIG_ENV}",
+                )
+            ]
+        )
     raw = read_yaml(chosen, str(chosen))
     problems: list[Problem] = []
     if raw is None:
