@@ -50,7 +50,7 @@ from .text import FILLER_WORDS, STOPWORDS, english_words, has_digit, normalize, 
 # How a match is scored (see Matcher.rank): coverage of the question's weight by the
 # best phrasing and by the whole entry, blended; then refined by how much of the best
 # phrasing the question covers.
-_UNIT_SHARE = 0.5
+_UNIT_SHARE = 0.3
 _PHRASING_FLOOR = 0.8
 # The entry's answer text is a weaker phrasing than a question people ask.
 _ANSWER_WEIGHT = 0.9

@@ -85,6 +85,8 @@ def normalize(text: str) -> str:
     # NFKC after casefold: casefold can produce sequences NFKC composes differently;
     # a mark casefold leaves alone ("İ" -> "i" + dot above) must not split the word.
     text = _LATIN_MARKS.sub("", unicodedata.normalize("NFKC", text))
+    # Some composed letters casefold into letter + marks again ("ῢ"): settle on that.
+    text = _LATIN_MARKS.sub("", text.casefold())
     text = _POSSESSIVE.sub("", text)
     text = _APOSTROPHE.sub("", text)
     text = _JOINER.sub("", text)

@@ -28,7 +28,7 @@ def matcher():
     ("name", "in_scope_floor", "abstain_floor"),
     [
         ("dev.yaml", 0.95, 0.99),
-        ("heldout_paraphrases.yaml", 0.86, 0.91),
+        ("heldout_paraphrases.yaml", 0.88, 0.91),
     ],
 )
 def test_accuracy_floor(matcher, name: str, in_scope_floor: float, abstain_floor: float) -> None:
@@ -49,7 +49,7 @@ def test_out_of_scope_never_answered_confidently(matcher) -> None:
                 assert not matcher.ask(case.question).answered, case.question
 
 
-@pytest.mark.parametrize(("name", "floor"), [("dev.yaml", 0.99), ("heldout_korean.yaml", 0.84)])
+@pytest.mark.parametrize(("name", "floor"), [("dev.yaml", 0.99), ("heldout_korean.yaml", 0.87)])
 def test_korean_floor(matcher, name: str, floor: float) -> None:
     cases = [c for c in load_cases(DATA / name) if c.category == "ko"]
     report = evaluate(cases, matcher.ask)
