@@ -65,7 +65,7 @@ def _is_year(token: str) -> bool:
 # "Which city ...", "What budget ...", "What is the name of ...", "How many people ...":
 # the noun that names what is asked for.
 _FOCUS = re.compile(
-    r"^\W*(?:(?:which|what)\s+(?:kind\s+of\s+|type\s+of\s+|sort\s+of\s+)?(?!is\b|are\b|was\b|were\b|does\b|do\b|did\b"
+    r"^\W*(?:(?:in|at|on|for|from|of|to|by|with|under)\s+)?(?:(?:which|what)\s+(?:kind\s+of\s+|type\s+of\s+|sort\s+of\s+)?(?!is\b|are\b|was\b|were\b|does\b|do\b|did\b"
     r"|will\b|would\b|can\b|could\b|should\b|has\b|have\b|had\b|about\b|if\b|else\b)(?P<a>[a-z]+)"
     r"|(?:what|which)\s+(?:is|was|are|were)\s+(?:the|its|their|his|her)\s+(?P<b>[a-z]+)\s+of\b"
     r"|how\s+(?:many|much)\s+(?P<c>[a-z]+))",

@@ -37,6 +37,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -68,6 +69,13 @@ _MIN_EVIDENCE = 2.0
 _WEAK_EVIDENCE_FACTOR = 0.6
 # An answer whose words are all in the question.
 _NOTHING_NEW_FACTOR = 0.5
+# Words that move a question to another time or person than the text's.
+_SHIFT_TOKENS = frozenset(
+    stem(w)
+    for w in """before previous previously former formerly prior predecessor successor next
+    later earlier future upcoming""".split()
+)
+_SHIFT_FACTOR = 0.7
 # A question whose asked-for noun the knowledge never uses ("Which city ...").
 _UNKNOWN_FOCUS_FACTOR = 0.7
 # A match that does not mention a number the question names.
@@ -85,6 +93,7 @@ _QUESTION_WORD_WEIGHT = 0.5
 _SHORT_STOPWORDS = tuple(sorted(w for w in STOPWORDS if 2 <= len(w) <= 5))
 _CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\b")
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
+_NAME_PHRASE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,10 +167,17 @@ class Matcher:
                 vocabulary.update(variant.split())
         vocabulary.update(knowledge.synonyms)
         token_sets: list[frozenset[str]] = []
+        # Adjacent word pairs the knowledge uses, to tell its names ("Media Freedom",
+        # "Park Jin") from names it never mentions ("United States").
+        self._pairs: set[tuple[str, str]] = set()
         for _, text, _ in texts:
             words = normalize(text).split()
             vocabulary.update(words)
+            self._pairs.update(pairwise(words))
             token_sets.append(frozenset(self._tokens(words)))
+        for item in self._items:
+            words = normalize(item.source.quote).split()
+            self._pairs.update(pairwise(words))
         self._by_initial: dict[str, list[str]] = defaultdict(list)
         for word in sorted(w for w in vocabulary if not has_digit(w)):
             self._by_initial[word[0]].append(word)
@@ -293,6 +309,17 @@ class Matcher:
             else set()
         )
         names |= acronyms
+        if mixed_case:
+            # A name of several capitalized words that the knowledge never writes together
+            # ("United States", "New Zealand") is one unknown name, whatever its words
+            # mean apart ("united" ~ "unite").
+            for phrase in _NAME_PHRASE.findall(question):
+                parts = normalize(phrase).split()
+                if len(parts) > 1 and any(pair not in self._pairs for pair in pairwise(parts)):
+                    merged = "".join(parts)
+                    words = _replace_run(words, parts, merged)
+                    names.add(merged)
+                    acronyms.add(merged)  # never "corrected" either
         corrected: list[str] = []
         confidence: dict[str, float] = {}
         for word in words:
@@ -384,9 +411,14 @@ class Matcher:
         focus_tokens = self._tokens([focus]) if focus else []
         unknown_focus = bool(focus_tokens) and all(t not in self._idf for t in focus_tokens)
         asked = frozenset(slot.token for slot in slots)
+        shifts = [slot.token for slot in slots if slot.token in _SHIFT_TOKENS]
         bounds = []
         for owner, covered in item_covered.items():
             factor = self._penalty(owner, covered, wanted, numbers)
+            if any(shift not in self._item_tokens[owner] for shift in shifts):
+                # "the minister *before* Park Jin", "the *next* member": the question is
+                # about another time than what the match says.
+                factor *= _SHIFT_FACTOR
             if self._answer_tokens[owner] <= asked:
                 # An answer that only repeats the question ("Mr. Park Jin" to "Who is
                 # Mr. Park Jin?") tells the asker nothing.
@@ -547,3 +579,17 @@ def _build_synonyms(synonyms: dict[str, tuple[str, ...]]) -> dict[tuple[str, ...
 def _word_tokens(word: str) -> list[str]:
     """The tokens of one word: syllable bigrams for Korean, the stem otherwise."""
     return bigrams(word) if is_hangul_word(word) else [stem(word)]
+
+
+def _replace_run(words: list[str], run: list[str], merged: str) -> list[str]:
+    """``words`` with each occurrence of the consecutive ``run`` replaced by ``merged``."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if words[i : i + len(run)] == run:
+            out.append(merged)
+            i += len(run)
+        else:
+            out.append(words[i])
+            i += 1
+    return out

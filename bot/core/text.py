@@ -102,8 +102,8 @@ def normalize(text: str) -> str:
 # specific to the announcement.
 STOPWORDS = frozenset(
     """
-    a about above after again against all also am an and any are aren around as at be
-    because been before being below between both but by can cannot could couldn did
+    a about above again against all also am an and any are aren around as at be
+    because been being below between both but by can cannot could couldn did
     didnt do does doesnt doing done dont down during each either else ever every few
     for from further get gets getting got had hadnt has hasnt have havent having he
     her here hers herself him himself his how however i id if im in into is isnt it
