@@ -250,6 +250,8 @@ class Matcher:
         for word in self._apply_synonyms([strip_particle(w) for w in words]):
             if word in _QUESTION_WORDS:
                 out.append(_QUESTION_WORDS[word])
+            elif len(word) == 1 and word.isascii() and word.isalpha():
+                continue  # single letters are never a topic (see _slots)
             elif word not in STOPWORDS and word not in STOPWORDS_KO:
                 out.extend(_word_tokens(word))
         return out
@@ -339,6 +341,8 @@ class Matcher:
                 # ("US" is a country, "us" a pronoun.)
                 continue
             hangul = is_hangul_word(word)
+            if len(word) == 1 and not hangul and not has_digit(word):
+                continue  # "n", "u", "y": chat shorthand, never a topic
             # Unknown one- and two-letter scraps ("fr", "u") carry no meaning.
             if (
                 not hangul
@@ -354,6 +358,10 @@ class Matcher:
                     continue
                 known = self._idf.get(token)
                 if known is not None:
+                    if word in FILLER_WORDS:
+                        # Chat filler ("lol", "gonna") weighs little even where some
+                        # phrasing of the knowledge happens to use it.
+                        known = min(known, self._unknown_word_weight) * _FILLER_FACTOR
                     slots[token] = _Slot(token, known, sure)
                     continue
                 if hangul and len(word) > 2:
