@@ -29,7 +29,8 @@ def matcher():
     [
         ("dev.yaml", 0.95, 0.99),
         ("heldout_paraphrases.yaml", 0.88, 0.91),
-        ("heldout_fresh.yaml", 0.92, 0.90),
+        ("heldout_fresh.yaml", 0.95, 0.90),
+        ("heldout_fresh2.yaml", 0.94, 0.85),
     ],
 )
 def test_accuracy_floor(matcher, name: str, in_scope_floor: float, abstain_floor: float) -> None:
@@ -44,13 +45,15 @@ def test_accuracy_floor(matcher, name: str, in_scope_floor: float, abstain_floor
 
 def test_out_of_scope_never_answered_confidently(matcher) -> None:
     """No out-of-scope question of either set gets a confident answer."""
-    for name in ("dev.yaml", "heldout_paraphrases.yaml", "heldout_fresh.yaml"):
+    for name in ("dev.yaml", "heldout_paraphrases.yaml", "heldout_fresh.yaml", "heldout_fresh2.yaml"):
         for case in load_cases(DATA / name):
             if case.category == "oos":
                 assert not matcher.ask(case.question).answered, case.question
 
 
-@pytest.mark.parametrize(("name", "floor"), [("dev.yaml", 0.99), ("heldout_korean.yaml", 0.87)])
+@pytest.mark.parametrize(
+    ("name", "floor"), [("dev.yaml", 0.99), ("heldout_korean.yaml", 0.87), ("heldout_fresh2.yaml", 0.74)]
+)
 def test_korean_floor(matcher, name: str, floor: float) -> None:
     cases = [c for c in load_cases(DATA / name) if c.category == "ko"]
     report = evaluate(cases, matcher.ask)
