@@ -131,13 +131,10 @@ def cmd_chat(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 def cmd_check(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     from .core import facts
     from .core.engine import build_matcher
-    from .core.sources import load_documents
 
     matcher = build_matcher(config)  # raises KnowledgeError with every problem
     knowledge = matcher.knowledge
-    stale = facts.render(facts.generate(load_documents(config.sources_dir, config.base))) != (
-        config.facts_path.read_text(encoding="utf-8")
-    )
+    stale = not facts.is_current(knowledge.documents, config.facts_path)
     out.write(
         f"config: {config.path} ok\n"
         f"knowledge: {len(knowledge.documents)} document(s), {len(knowledge.entries)} entries, "
@@ -157,17 +154,16 @@ def cmd_facts(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
     documents = load_documents(config.sources_dir, config.base)
     cards = facts.generate(documents)
-    text = facts.render(cards)
     path = config.facts_path
-    current = path.read_text(encoding="utf-8") if path.exists() else None
+    current = facts.is_current(documents, path)
     if args.check:
-        if current != text:
+        if not current:
             out.write(f"{path.name} is stale or missing: run `python -m bot facts`\n")
             return EXIT_FAIL
         out.write(f"{path.name} is up to date ({len(cards)} cards)\n")
         return EXIT_OK
-    if current != text:
-        atomic_write(path, text)
+    if not current:
+        atomic_write(path, facts.render(cards))
         out.write(f"wrote {path} ({len(cards)} cards)\n")
     else:
         out.write(f"{path.name} already up to date ({len(cards)} cards)\n")

@@ -164,6 +164,14 @@ def render(cards: Iterable[FactCard]) -> str:
     return HEADER + body
 
 
+def is_current(documents: Mapping[str, Document], path: Path) -> bool:
+    """Whether ``path`` holds exactly the cards ``documents`` generate."""
+    try:
+        return path.read_text(encoding="utf-8") == render(generate(documents))
+    except (FileNotFoundError, UnicodeDecodeError):
+        return False
+
+
 def load(path: Path, documents: Mapping[str, Document], display: str) -> tuple[FactCard, ...]:
     """Read and validate facts.yaml; raise KnowledgeError listing every problem."""
     data = read_yaml(path, display)

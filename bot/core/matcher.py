@@ -119,6 +119,28 @@ class _Slot:
 
 
 @dataclass(frozen=True, slots=True)
+class _Shape:
+    """What a question asks for, beyond its words (see Matcher._penalty)."""
+
+    wanted: AnswerType
+    numbers: tuple[str, ...]
+    shifts: tuple[str, ...]
+    asked: frozenset[str]
+    unknown_focus: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """A question prepared for scoring: its slots, and every item's bound, best first."""
+
+    slots: list[_Slot]
+    lang: str
+    total: float
+    covered: dict[int, float]
+    bounds: list[tuple[float, int, float]]  # (-bound, owner, penalty factor)
+
+
+@dataclass(frozen=True, slots=True)
 class _Unit:
     owner: int  # index into Matcher._items
     text: str
@@ -290,10 +312,6 @@ class Matcher:
                 return f"{head} {tail}"
         return None
 
-    def question_tokens(self, question: str) -> dict[str, float]:
-        """Query tokens with the confidence of their spelling (1.0 when not corrected)."""
-        return {slot.token: slot.sure for slot in self._slots(question)}
-
     def _slots(self, question: str) -> list[_Slot]:
         """The question as weighted slots, each satisfied by one of a few tokens."""
         question = question[: self.max_question_chars]
@@ -381,66 +399,62 @@ class Matcher:
                 slots[token] = _Slot(token, weight, sure)
         return list(slots.values())
 
-    def weight(self, token: str, name: bool = False) -> float:
-        """The informativeness of a token: its IDF; for an unknown token, a high weight
-        (the highest when it is a name or a number)."""
-        known = self._idf.get(token)
-        if known is not None:
-            return known
-        return self._unknown_name_weight if name else self._unknown_word_weight
-
     # -- scoring ----------------------------------------------------------------------
 
     def rank(self, question: str, limit: int = 5) -> list[Candidate]:
-        """The best distinct entries and cards for ``question``, best first.
+        """The best distinct entries and cards for ``question``, best first."""
+        query = self._query(question)
+        return self._top(query, limit) if query is not None else []
 
-        Items are first scored as a whole (every token they hold anywhere), which bounds
-        the score of each of their phrasings from above; phrasings are then scored
-        item by item in order of that bound, stopping as soon as no remaining item can
-        enter the top ``limit``. The result is exact, and most items are never looked at.
+    def _query(self, question: str) -> _Query | None:
+        """Everything the scoring needs from the question, worked out once.
+
+        Items are scored as a whole first (every token they hold anywhere, discounted for
+        not fitting the question's shape), which bounds the score of each of their
+        phrasings from above; see :meth:`_top`.
         """
         slots = self._slots(question)
-        if not slots or limit <= 0:
-            return []
-        lang = language(question[: self.max_question_chars])
-        query_total = sum(slot.weight for slot in slots)
-        item_covered: dict[int, float] = defaultdict(float)
+        if not slots:
+            return None
+        question = question[: self.max_question_chars]
+        total = sum(slot.weight for slot in slots)
+        covered: dict[int, float] = defaultdict(float)
         for slot in slots:
             owners = self._item_postings.get(slot.token)
             if owners:
                 gain = slot.weight * slot.sure
                 for owner in owners:
-                    item_covered[owner] += gain
-        wanted = question_type(question)
-        numbers = [slot.token for slot in slots if has_digit(slot.token)]
+                    covered[owner] += gain
         # "Which city ...", "What is the budget of ...": when the thing asked for is a
         # word the knowledge never uses, no entry can give it.
-        focus = focus_word(question[: self.max_question_chars])
+        focus = focus_word(question)
         focus_tokens = self._tokens([focus]) if focus else []
-        unknown_focus = bool(focus_tokens) and all(t not in self._idf for t in focus_tokens)
-        asked = frozenset(slot.token for slot in slots)
-        shifts = [slot.token for slot in slots if slot.token in _SHIFT_TOKENS]
+        shape = _Shape(
+            wanted=question_type(question),
+            numbers=tuple(slot.token for slot in slots if has_digit(slot.token)),
+            shifts=tuple(slot.token for slot in slots if slot.token in _SHIFT_TOKENS),
+            asked=frozenset(slot.token for slot in slots),
+            unknown_focus=bool(focus_tokens) and all(t not in self._idf for t in focus_tokens),
+        )
         bounds = []
-        for owner, covered in item_covered.items():
-            factor = self._penalty(owner, covered, wanted, numbers)
-            if any(shift not in self._item_tokens[owner] for shift in shifts):
-                # "the minister *before* Park Jin", "the *next* member": the question is
-                # about another time than what the match says.
-                factor *= _SHIFT_FACTOR
-            if self._answer_tokens[owner] <= asked:
-                # An answer that only repeats the question ("Mr. Park Jin" to "Who is
-                # Mr. Park Jin?") tells the asker nothing.
-                factor *= _NOTHING_NEW_FACTOR
-            if unknown_focus:
-                factor *= _UNKNOWN_FOCUS_FACTOR
-            bound = 100.0 * self._item_weight[owner] * covered / query_total * factor
-            bounds.append((-bound, owner, factor))
+        for owner, weight in covered.items():
+            factor = self._penalty(owner, weight, shape)
+            bounds.append((-100.0 * self._item_weight[owner] * weight / total * factor, owner, factor))
         bounds.sort()
+        return _Query(slots, language(question), total, covered, bounds)
+
+    def _top(self, query: _Query, limit: int) -> list[Candidate]:
+        """The ``limit`` best items: phrasings are scored item by item in order of the
+        items' bounds, stopping as soon as no remaining item can enter the top. Exact,
+        and most items are never looked at."""
+        if limit <= 0:
+            return []
         top: list[tuple[float, int, str]] = []  # (-score, owner, phrasing), best first
-        for negative_bound, owner, factor in bounds:
+        for negative_bound, owner, factor in query.bounds:
             if len(top) >= limit and -negative_bound < -top[-1][0]:
                 break
-            scored = self._best_phrasing(owner, slots, query_total, item_covered[owner] / query_total, lang)
+            q_item = query.covered[owner] / query.total
+            scored = self._best_phrasing(owner, query.slots, query.total, q_item, query.lang)
             if scored is None:
                 continue
             score, text = scored
@@ -476,29 +490,41 @@ class Matcher:
                 best = (score, unit.text)
         return best
 
-    def _penalty(self, owner: int, covered: float, wanted: AnswerType, numbers: list[str]) -> float:
+    def _penalty(self, owner: int, covered: float, shape: _Shape) -> float:
         """How much a match is discounted for not fitting the question's shape."""
         factor = 1.0
-        if wanted is not AnswerType.ANY and wanted not in self._answer_types[owner]:
+        if shape.wanted is not AnswerType.ANY and shape.wanted not in self._answer_types[owner]:
             factor *= _WRONG_TYPE_FACTOR
+        tokens = self._item_tokens[owner]
         # A number the question names but the match never mentions ("39th member",
         # "2025 summit") means the match is about something else.
-        if any(n not in self._item_tokens[owner] for n in numbers):
+        if any(n not in tokens for n in shape.numbers):
             factor *= _WRONG_NUMBER_FACTOR
+        # "the minister *before* Park Jin", "the *next* member": the question is about
+        # another time than what the match says.
+        if any(shift not in tokens for shift in shape.shifts):
+            factor *= _SHIFT_FACTOR
         # A question of one or two common words ("digital", "rights") matches many
         # entries equally well: too little evidence to pick one with confidence.
         if covered < _MIN_EVIDENCE:
             factor *= _WEAK_EVIDENCE_FACTOR
+        # An answer that only repeats the question ("Mr. Park Jin" to "Who is Mr. Park
+        # Jin?") tells the asker nothing.
+        if self._answer_tokens[owner] <= shape.asked:
+            factor *= _NOTHING_NEW_FACTOR
+        if shape.unknown_focus:
+            factor *= _UNKNOWN_FOCUS_FACTOR
         return factor
 
     def ask(self, question: str) -> Answer:
         """Answer ``question`` in its language (English or Korean), or abstain with suggestions."""
         lang = language(question[: self.max_question_chars])
+        query = self._query(question)
         # The best match alone decides; the longer list is only needed for suggestions.
-        ranked = self.rank(question, limit=1)
+        ranked = self._top(query, 1) if query is not None else []
         top = ranked[0] if ranked else None
-        if top is not None and top.score < self.threshold:
-            ranked = self.rank(question, limit=self.max_suggestions + 3)
+        if query is not None and top is not None and top.score < self.threshold:
+            ranked = self._top(query, self.max_suggestions + 3)
         if top is not None and top.score >= self.threshold:
             item = top.item
             return Answer(

@@ -19,6 +19,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from ...client import NO_MENTIONS
 from ...core.answer import Answer
 from ...i18n import lang_of, locale_lang, text
 from .feedback import feedback_view
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from ...client import FOCBot
 
 log = logging.getLogger(__name__)
-NO_MENTIONS = discord.AllowedMentions.none()
 APOLOGY = text("apology")
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from ...client import NO_MENTIONS
 from ...core.answer import Answer
 from ...core.korean import language
 from .feedback import feedback_view
@@ -58,7 +59,7 @@ class SuggestionButton(
         await interaction.response.send_message(
             embed=answer_embed(answer, matcher.knowledge),
             ephemeral=True,
-            allowed_mentions=discord.AllowedMentions.none(),
+            allowed_mentions=NO_MENTIONS,
             **kwargs,  # type: ignore[arg-type]
         )
 

@@ -12,6 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from ...client import NO_MENTIONS
 from ...core.members import Member
 from ...core.model import Knowledge, SourceRef
 from ...i18n import lang_of, text
@@ -20,7 +21,6 @@ from ..asking.render import safe, source_text
 if TYPE_CHECKING:
     from ...client import FOCBot
 
-NO_MENTIONS = discord.AllowedMentions.none()
 NEWS_COUNTRY = "Republic of Korea"
 
 

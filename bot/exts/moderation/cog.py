@@ -23,6 +23,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from ...client import NO_MENTIONS
 from ...config import Config
 from ...core import changes
 from ...core.diff import summary
@@ -46,7 +47,6 @@ STATS_DAYS = 7
 UNANSWERED_DAYS = 30
 UNANSWERED_SHOWN = 10
 SUGGESTED_ENTRIES = 5
-NO_MENTIONS = discord.AllowedMentions.none()
 
 
 def _quote(text: str, limit: int = 300) -> str:

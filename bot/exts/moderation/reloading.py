@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from ...client import NO_MENTIONS
 from ...config import Config
 from ...core.engine import ReloadResult
 from ...core.problems import Problem
@@ -90,6 +91,6 @@ async def report_failure(
     body = problems_block(problems, _MESSAGE_LIMIT - len(head) - 2)
     try:
         channel = bot.get_partial_messageable(channel_id)
-        await channel.send(f"{head}\n{body}", allowed_mentions=discord.AllowedMentions.none())
+        await channel.send(f"{head}\n{body}", allowed_mentions=NO_MENTIONS)
     except discord.HTTPException:
         log.warning("could not post the reload failure to the moderator channel %s", channel_id)

@@ -8,12 +8,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from ...client import NO_MENTIONS
 from ..asking.render import safe, source_text
 
 if TYPE_CHECKING:
     from ...client import FOCBot
-
-NO_MENTIONS = discord.AllowedMentions.none()
 
 
 class Sources(commands.Cog):
