@@ -1,10 +1,11 @@
 """What kind of answer a question asks for, and whether a text can give it.
 
-A question that asks "when" needs a time in its answer; "how many" needs a number. When
-the best match cannot supply that (the knowledge mentions the Founding Declaration but
-not when the FOC was founded), the match is about the topic, not the question, and the
-engine should lean towards "I don't know". Only these two types are checked: they can
-be recognized reliably in both the question and the answer.
+A question that asks "when" needs a time in its answer; "on what date" needs a calendar
+day; "how many" needs a number; "where" needs a place. When the best match cannot supply that (the knowledge
+mentions the Founding Declaration but not when the FOC was founded; it says Korea has
+joined but not on which day), the match is about the topic, not the question, and the
+engine should lean towards "I don't know". Only these types are checked: they can be
+recognized reliably in both the question and the answer.
 """
 
 from __future__ import annotations
@@ -12,11 +13,15 @@ from __future__ import annotations
 import re
 from enum import Enum
 
+from .text import FILLER_WORDS
+
 
 class AnswerType(Enum):
     ANY = "any"
     TIME = "time"
+    DATE = "date"
     COUNT = "count"
+    PLACE = "place"
 
 
 _TIME_QUESTION = re.compile(
@@ -24,12 +29,32 @@ _TIME_QUESTION = re.compile(
     r"in what year|what month|which month)\b",
     re.IGNORECASE,
 )
+# A calendar day, not just a year or a period: "on what date", "the exact day", "며칠".
+_DATE_QUESTION = re.compile(
+    r"\b(?:what|which|exact|precise|specific|actual|official|the)\s+(?:calendar\s+)?(?:date|day)\b"
+    r"|\bdate\s+(?:of|when|on)\b|날짜|며칠|일자",
+    re.IGNORECASE,
+)
+# (Korean "어디에" is as often "in what" as "where", so it is left out.)
+_PLACE_QUESTION = re.compile(r"^\W*(?:where|from where|in what place)\b", re.IGNORECASE)
 _COUNT_QUESTION = re.compile(r"\b(how many|how much|number of|headcount|count of)\b", re.IGNORECASE)
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _TIME_ANSWER = re.compile(
     rf"\b(1[89]\d\d|20\d\d|\d+(st|nd|rd|th)|{_MONTHS}|recent(ly)?|upcoming|today|yesterday|"
     r"initially|now|currently|after|before|since)\b",
+    re.IGNORECASE,
+)
+_DATE_ANSWER = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
+    r"|\b\d{4}-\d\d-\d\d\b|\d{1,2}월\s*\d{1,2}일",
+    re.IGNORECASE,
+)
+# Where something is or happens, in the words of an answer. A country's name alone is
+# not enough: Korea is the subject of nearly every answer, rarely a place.
+_PLACE_ANSWER = re.compile(
+    r"\b(?:abroad|at home|home|overseas|forums?|bodies|world|worldwide|globally|global scale|"
+    r"country|countries|city|cities|capital|region|venue|headquarter(?:s|ed)?|based in|held in|located)\b",
     re.IGNORECASE,
 )
 _NUMBER_WORDS = (
@@ -44,8 +69,12 @@ def question_type(question: str) -> AnswerType:
     """The type of answer ``question`` asks for (ANY when it cannot tell)."""
     if _COUNT_QUESTION.search(question):
         return AnswerType.COUNT
+    if _DATE_QUESTION.search(question):
+        return AnswerType.DATE
     if _TIME_QUESTION.search(question):
         return AnswerType.TIME
+    if _PLACE_QUESTION.search(question):
+        return AnswerType.PLACE
     return AnswerType.ANY
 
 
@@ -53,6 +82,10 @@ def can_answer(kind: AnswerType, text: str) -> bool:
     """Whether ``text`` holds an answer of ``kind``."""
     if kind is AnswerType.TIME:
         return _TIME_ANSWER.search(text) is not None
+    if kind is AnswerType.DATE:
+        return _DATE_ANSWER.search(text) is not None
+    if kind is AnswerType.PLACE:
+        return _PLACE_ANSWER.search(text) is not None
     if kind is AnswerType.COUNT:
         return any(not _is_year(m.group()) for m in _COUNT_ANSWER.finditer(text))
     return True
@@ -63,20 +96,60 @@ def _is_year(token: str) -> bool:
 
 
 # "Which city ...", "What budget ...", "What is the name of ...", "How many people ...":
-# the noun that names what is asked for.
+# the phrase that names what is asked for; its last word is the noun ("Which Korean
+# city will ..." asks for a city).
 _FOCUS = re.compile(
     r"^\W*(?:(?:in|at|on|for|from|of|to|by|with|under)\s+)?(?:(?:which|what)\s+(?:kind\s+of\s+|type\s+of\s+|sort\s+of\s+)?(?!is\b|are\b|was\b|were\b|does\b|do\b|did\b"
-    r"|will\b|would\b|can\b|could\b|should\b|has\b|have\b|had\b|about\b|if\b|else\b)(?P<a>[a-z]+)"
+    r"|will\b|would\b|can\b|could\b|should\b|has\b|have\b|had\b|about\b|if\b|else\b)(?P<a>[a-z]+(?:\s+[a-z]+){0,3})"
     r"|(?:what|which)\s+(?:is|was|are|were)\s+(?:the|its|their|his|her)\s+(?P<b>[a-z]+)\s+of\b"
     r"|how\s+(?:many|much)\s+(?P<c>[a-z]+))",
     re.IGNORECASE,
 )
+# Words that end the noun phrase after "which": verbs, auxiliaries, prepositions.
+_PHRASE_END = frozenset(
+    """is are was were be been does do did will would can could should shall may might must
+    has have had of in on at for to from by with about as that than who which when where
+    the a an its their his her this these those""".split()
+)
+# Nouns that only pick among things the text names ("which edition of the summit"):
+# no kind of answer is asked for, so they are never an unknown focus.
+_GENERIC_FOCUS = frozenset(
+    """one ones edition editions version versions iteration round instance kind kinds type
+    types sort sorts part parts aspect aspects thing things way ways item items""".split()
+)
 
 
-def focus_word(question: str) -> str | None:
-    """The noun a wh-question asks for ("city" in "Which city hosts ..."), lowercased."""
+def focus_words(question: str) -> list[str]:
+    """The words of the phrase a wh-question asks for, lowercased: ["korean", "city"] in
+    "Which Korean city hosts ...". Without a tagger the noun cannot be told from its
+    adjectives (or, in "which city hosts", from a verb), so the caller weighs them all."""
     match = _FOCUS.search(question.strip())
     if match is None:
-        return None
-    word = match.group("a") or match.group("b") or match.group("c")
-    return word.lower() if word else None
+        return []
+    if match.group("a"):
+        words: list[str] = []
+        for word in match.group("a").lower().split():
+            # A verb ends the phrase: an auxiliary, a past form, or a speech verb.
+            if word in _PHRASE_END or word in FILLER_WORDS or (word.endswith("ed") and len(word) > 4):
+                break
+            words.append(word)
+    else:
+        words = [(match.group("b") or match.group("c") or "").lower()]
+    return [w for w in words if w and w not in _GENERIC_FOCUS]
+
+
+# "Which other countries ...", "Who else ...": the question asks beyond what it names.
+_OTHERS_QUESTION = re.compile(
+    r"\b(?:which|what|who|any|name)\s+(?:other|else)\b|\bother than\b", re.IGNORECASE
+)
+_OTHERS_ANSWER = re.compile(r"\b(?:other|others)\b", re.IGNORECASE)
+
+
+def asks_for_others(question: str) -> bool:
+    """Whether ``question`` asks for things besides those it names ("which other ...")."""
+    return _OTHERS_QUESTION.search(question) is not None
+
+
+def names_others(text: str) -> bool:
+    """Whether ``text`` speaks of others at all (an answer to "which other ..." must)."""
+    return _OTHERS_ANSWER.search(text) is not None

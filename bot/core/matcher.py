@@ -43,7 +43,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from .answer import Answer, Suggestion
-from .answer_types import AnswerType, can_answer, focus_word, question_type
+from .answer_types import AnswerType, asks_for_others, can_answer, focus_words, names_others, question_type
 from .korean import STOPWORDS_KO, bigrams, has_hangul, is_hangul_word, language, strip_particle
 from .model import Entry, FactCard, Knowledge
 from .text import FILLER_WORDS, STOPWORDS, english_words, has_digit, normalize, stem
@@ -78,6 +78,10 @@ _SHIFT_TOKENS = frozenset(
 _SHIFT_FACTOR = 0.7
 # A question whose asked-for noun the knowledge never uses ("Which city ...").
 _UNKNOWN_FOCUS_FACTOR = 0.7
+# A match that names nobody else when the question asks "which other ...".
+_NO_OTHERS_FACTOR = 0.6
+# Asked-for nouns that want a country (or countries) as the answer.
+_COUNTRY_FOCUS = frozenset("country countries nation nations state states".split())
 # A match that does not mention a number the question names.
 _WRONG_NUMBER_FACTOR = 0.6
 # A phrasing in the other language than the question's counts this much.
@@ -127,6 +131,9 @@ class _Shape:
     shifts: tuple[str, ...]
     asked: frozenset[str]
     unknown_focus: bool
+    others: bool
+    countries: frozenset[frozenset[str]]  # the countries the question names
+    wants_country: bool  # "which countries ...": the answer must name another
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,11 +251,28 @@ class Matcher:
         # tokens of the answer itself.
         self._answer_types: list[frozenset[AnswerType]] = []
         self._answer_tokens: list[frozenset[str]] = []
+        self._names_others: list[bool] = []
+        # Country names the knowledge knows (the member records), each as its tokens.
+        self._countries: tuple[frozenset[str], ...] = tuple(
+            {
+                frozenset(tokens)
+                for member in (knowledge.members.members if knowledge.members else ())
+                for name in (member.country, *member.aliases)
+                if (tokens := self._tokens(normalize(name).split()))
+            }
+        )
+        self._answer_countries: list[frozenset[frozenset[str]]] = []
         for item in self._items:
             answer = item.answer if isinstance(item, Entry) else item.text
             text = f"{answer} {item.source.quote}"
             self._answer_types.append(frozenset(t for t in AnswerType if can_answer(t, text)))
             self._answer_tokens.append(frozenset(self._tokens(normalize(answer).split())))
+            self._names_others.append(names_others(text))
+            self._answer_countries.append(self._countries_in(set(self._tokens(normalize(text).split()))))
+
+    def _countries_in(self, tokens: set[str] | frozenset[str]) -> frozenset[frozenset[str]]:
+        """The known country names all of whose tokens are among ``tokens``."""
+        return frozenset(name for name in self._countries if name <= tokens)
 
     # -- text to tokens ---------------------------------------------------------------
 
@@ -427,14 +451,20 @@ class Matcher:
                     covered[owner] += gain
         # "Which city ...", "What is the budget of ...": when the thing asked for is a
         # word the knowledge never uses, no entry can give it.
-        focus = focus_word(question)
-        focus_tokens = self._tokens([focus]) if focus else []
+        focus_phrase = focus_words(question)
+        focus = [tokens for tokens in (self._tokens([w]) for w in focus_phrase) if tokens]
+        countries = self._countries_in(frozenset(slot.token for slot in slots))
         shape = _Shape(
             wanted=question_type(question),
             numbers=tuple(slot.token for slot in slots if has_digit(slot.token)),
             shifts=tuple(slot.token for slot in slots if slot.token in _SHIFT_TOKENS),
             asked=frozenset(slot.token for slot in slots),
-            unknown_focus=bool(focus_tokens) and all(t not in self._idf for t in focus_tokens),
+            unknown_focus=any(all(t not in self._idf for t in tokens) for tokens in focus),
+            others=asks_for_others(question),
+            # "Which countries were in the Core Group with Korea?" asks for a country
+            # besides the ones it names.
+            countries=countries,
+            wants_country=any(w in _COUNTRY_FOCUS for w in focus_phrase),
         )
         bounds = []
         for owner, weight in covered.items():
@@ -514,6 +544,12 @@ class Matcher:
             factor *= _NOTHING_NEW_FACTOR
         if shape.unknown_focus:
             factor *= _UNKNOWN_FOCUS_FACTOR
+        # "Which other countries were in the Core Group?": an answer that names no
+        # others than the question's own is about the topic, not the question.
+        if shape.others and not self._names_others[owner]:
+            factor *= _NO_OTHERS_FACTOR
+        if shape.wants_country and self._answer_countries[owner] <= shape.countries:
+            factor *= _NO_OTHERS_FACTOR
         return factor
 
     def ask(self, question: str) -> Answer:

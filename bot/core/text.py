@@ -133,6 +133,7 @@ FILLER_WORDS = frozenset(
     feel feels felt care cares cared look looks looked see sees saw seen think thinks thought
     seem seems seemed try tries tried put puts keep keeps kept happen happens happened guess
     stuff lol lmao idk tbh btw imo kinda sorta gonna wanna gotta anyway literally basically
+    nah nope yup yo lemme gimme dunno ngl fr rn smh omg officially formally actually really
     exactly ever even still already also else quite pretty bit way ways
     comment comments commented commenting remark remarks remarked state states stated note
     notes noted mention mentions mentioned express expresses expressed speak speaks spoke

@@ -279,3 +279,71 @@ def test_complete_empty_prefix_lists_entry_questions(matcher, prefix):
     completions = matcher.complete(prefix)
     assert 1 <= len(completions) <= 25
     assert set(completions) <= {e.question for e in matcher.knowledge.entries}
+
+
+def entry_matcher(documents, answer: str, question: str) -> Matcher:
+    """A matcher over one entry with this question and answer."""
+    entry = Entry(
+        id="only",
+        question=question,
+        alternates=(),
+        answer=answer,
+        source=SourceRef("announcement", 8, "increasing the membership to 38"),
+    )
+    knowledge = Knowledge(
+        documents=MappingProxyType(dict(documents)),
+        entries=(entry,),
+        facts=(),
+        synonyms=MappingProxyType({}),
+    )
+    return Matcher(knowledge)
+
+
+@pytest.mark.parametrize(
+    ("question", "can", "cannot"),
+    [
+        # A calendar day is asked for: a month is not enough.
+        (
+            "On what date did Korea join the coalition?",
+            "Korea joined the coalition on 28 August 2023.",
+            "Korea joined the coalition in August 2023.",
+        ),
+        # Others are asked for: the answer must speak of others.
+        (
+            "Which other members were in the core group with Korea?",
+            "Korea and other members were in the core group.",
+            "Korea was a member in the core group.",
+        ),
+        # A place is asked for: the answer must name one.
+        (
+            "Where was the summit Korea took part in?",
+            "Korea took part in the summit abroad.",
+            "Korea took part in the summit eagerly.",
+        ),
+    ],
+)
+def test_a_match_that_cannot_give_what_is_asked_scores_lower(documents, question, can, cannot):
+    """The same question against the same entry, whose answer can or cannot give what
+    the question asks for."""
+    able = entry_matcher(documents, can, question).ask(question)
+    unable = entry_matcher(documents, cannot, question).ask(question)
+    assert able.score > 0
+    assert unable.score < 0.7 * able.score
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("Which country will host the 2024 Summit for Democracy?", True),
+        ("Where will the 2024 Summit for Democracy be held?", True),
+        ("Which country became the 38th member of the FOC?", True),
+        ("Which countries were in the Core Group with Korea?", False),
+        ("Which other countries were in the Core Group for resolution 41/11?", False),
+        ("Where was the 2023 Summit for Democracy held?", False),
+        ("On what exact date did Korea join the FOC?", False),
+        ("In which Korean city will the 2024 Summit for Democracy take place?", False),
+    ],
+)
+def test_questions_about_what_the_text_does_not_say(matcher, question, answered):
+    """Near-topic questions whose best match is about the topic but cannot answer them."""
+    assert matcher.ask(question).answered is answered

@@ -30,7 +30,8 @@ def matcher():
         ("dev.yaml", 0.95, 0.99),
         ("heldout_paraphrases.yaml", 0.88, 0.91),
         ("heldout_fresh.yaml", 0.95, 0.90),
-        ("heldout_fresh2.yaml", 0.94, 0.85),
+        ("heldout_fresh2.yaml", 0.94, 0.92),
+        ("heldout_fresh3.yaml", 0.88, 0.93),
     ],
 )
 def test_accuracy_floor(matcher, name: str, in_scope_floor: float, abstain_floor: float) -> None:
@@ -45,14 +46,26 @@ def test_accuracy_floor(matcher, name: str, in_scope_floor: float, abstain_floor
 
 def test_out_of_scope_never_answered_confidently(matcher) -> None:
     """No out-of-scope question of either set gets a confident answer."""
-    for name in ("dev.yaml", "heldout_paraphrases.yaml", "heldout_fresh.yaml", "heldout_fresh2.yaml"):
+    for name in (
+        "dev.yaml",
+        "heldout_paraphrases.yaml",
+        "heldout_fresh.yaml",
+        "heldout_fresh2.yaml",
+        "heldout_fresh3.yaml",
+    ):
         for case in load_cases(DATA / name):
             if case.category == "oos":
                 assert not matcher.ask(case.question).answered, case.question
 
 
 @pytest.mark.parametrize(
-    ("name", "floor"), [("dev.yaml", 0.99), ("heldout_korean.yaml", 0.87), ("heldout_fresh2.yaml", 0.74)]
+    ("name", "floor"),
+    [
+        ("dev.yaml", 0.99),
+        ("heldout_korean.yaml", 0.87),
+        ("heldout_fresh2.yaml", 0.85),
+        ("heldout_fresh3.yaml", 0.9),
+    ],
 )
 def test_korean_floor(matcher, name: str, floor: float) -> None:
     cases = [c for c in load_cases(DATA / name) if c.category == "ko"]

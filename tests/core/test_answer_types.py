@@ -1,0 +1,103 @@
+"""bot.core.answer_types: what a question asks for, and whether a text can give it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.answer_types import (
+    AnswerType,
+    asks_for_others,
+    can_answer,
+    focus_words,
+    names_others,
+    question_type,
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("When did Korea join the FOC?", AnswerType.TIME),
+        ("What year did Korea join?", AnswerType.TIME),
+        ("On what exact date did Korea join the coalition?", AnswerType.DATE),
+        ("What date was the announcement published?", AnswerType.DATE),
+        ("Which day did the ROK become a member?", AnswerType.DATE),
+        ("한국 FOC 가입 날짜가 언제예요?", AnswerType.DATE),
+        ("How many members does the FOC have?", AnswerType.COUNT),
+        ("Where was the 2023 Summit for Democracy held?", AnswerType.PLACE),
+        ("Who is Park Jin?", AnswerType.ANY),
+        ("Is Korea a member?", AnswerType.ANY),
+    ],
+)
+def test_question_type(question: str, kind: AnswerType) -> None:
+    assert question_type(question) is kind
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("published on 29 August 2023", True),
+        ("on August 29, 2023", True),
+        ("dated 2023-08-29", True),
+        ("2023년 8월 29일에 발표", True),
+        ("announced in August 2023", False),
+        ("during the 41st and 47th sessions", False),
+        ("in 2023", False),
+    ],
+)
+def test_a_date_is_a_calendar_day(text: str, expected: bool) -> None:
+    assert can_answer(AnswerType.DATE, text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("to promote human rights both at home and abroad", True),
+        ("in diverse human rights forums and bodies", True),
+        ("The Republic of Korea is the host country.", True),
+        ("active participation in the 2023 Summit for Democracy", False),
+    ],
+)
+def test_a_place_is_named_in_words(text: str, expected: bool) -> None:
+    assert can_answer(AnswerType.PLACE, text) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("Which city will host the summit?", ["city"]),
+        ("In which Korean city will the 2024 Summit take place?", ["korean", "city"]),
+        ("Which minister commented on Korea joining?", ["minister"]),
+        ("What kind of diplomacy is Korea active in?", ["diplomacy"]),
+        ("Which edition of the Summit for Democracy will Korea host?", []),
+        (
+            "What international human rights conventions is Korea party to?",
+            ["international", "human", "rights", "conventions"],
+        ),
+        ("What is the budget of the strategy?", ["budget"]),
+        ("How many people work there?", ["people"]),
+        ("Does Korea support the Ottawa Agenda?", []),
+        ("What does ICCPR stand for?", []),
+    ],
+)
+def test_focus_words(question: str, words: list[str]) -> None:
+    assert focus_words(question) == words
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Which other countries were in the Core Group?", True),
+        ("Who else joined the FOC?", True),
+        ("What countries other than Korea are members?", True),
+        ("Is Korea working with other members?", False),
+        ("Which countries were in the Core Group?", False),
+    ],
+)
+def test_asks_for_others(question: str, expected: bool) -> None:
+    assert asks_for_others(question) is expected
+
+
+def test_names_others() -> None:
+    assert names_others("working together with other members")
+    assert not names_others("The ROK was involved in the Core Group.")
