@@ -37,7 +37,15 @@ _DATE_QUESTION = re.compile(
 )
 # (Korean "어디에" is as often "in what" as "where", so it is left out.)
 _PLACE_QUESTION = re.compile(r"^\W*(?:where|from where|in what place)\b", re.IGNORECASE)
-_COUNT_QUESTION = re.compile(r"\b(how many|how much|number of|headcount|count of)\b", re.IGNORECASE)
+# "number of members" is a count; "the number of the resolution" is its name.
+_COUNT_QUESTION = re.compile(
+    r"\b(how many|how much|number of(?!\s+(?:the|this|that|its|their)\b)|headcount|count of)\b", re.IGNORECASE
+)
+# "What position did Korea take *when* it joined?": a "when" clause inside a question
+# that already asks "what", "which", "who" or "how" is a conjunction, not the question.
+_WH_BEFORE_WHEN = re.compile(
+    r"^\W*(?:what|which|who|whom|whose|how|where|why)\b[^?]*?\bwhen\b", re.IGNORECASE
+)
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _TIME_ANSWER = re.compile(
@@ -71,7 +79,8 @@ def question_type(question: str) -> AnswerType:
         return AnswerType.COUNT
     if _DATE_QUESTION.search(question):
         return AnswerType.DATE
-    if _TIME_QUESTION.search(question):
+    time = _TIME_QUESTION.search(question)
+    if time and not (time.group(1).lower() == "when" and _WH_BEFORE_WHEN.search(question)):
         return AnswerType.TIME
     if _PLACE_QUESTION.search(question):
         return AnswerType.PLACE

@@ -183,6 +183,9 @@ def stem(word: str) -> str:
             if suffix == "s" and word.endswith(("ss", "us", "is")):
                 continue
             word = word[: len(word) - len(suffix)] + replacement
+            # planned, planning -> plan (but called -> call, passed -> pass)
+            if suffix in ("ed", "ing", "ings") and word[-1] == word[-2] and word[-1] not in "aeioulsz":
+                word = word[:-1]
             break
     if len(word) > 4 and word.endswith("e"):
         word = word[:-1]

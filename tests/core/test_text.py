@@ -86,6 +86,10 @@ def test_normalize_output_is_clean(text):
         ("promote", "promotes", "promoting", "promotion"),
         ("join", "joined", "joining"),
         ("right", "rights"),
+        ("plan", "plans", "planned", "planning"),
+        ("commit", "commits", "committed", "committing"),
+        ("call", "calls", "called", "calling"),
+        ("pass", "passed", "passing"),
     ],
 )
 def test_stem_conflates_variants(variants):
