@@ -58,7 +58,7 @@ def has_hangul(text: str) -> bool:
 
 
 def is_hangul_word(word: str) -> bool:
-    return _HANGUL_WORD.match(word) is not None
+    return not word.isascii() and _HANGUL_WORD.match(word) is not None
 
 
 def strip_particle(word: str) -> str:
@@ -91,8 +91,10 @@ def bigrams(word: str) -> list[str]:
 
 def language(text: str) -> str:
     """'ko' when the text is mostly Hangul letters, else 'en'."""
+    if text.isascii():
+        return "en"
     letters = [ch for ch in text if ch.isalpha()]
     if not letters:
         return "en"
-    hangul = sum(1 for ch in letters if _HANGUL.match(ch))
+    hangul = sum(1 for ch in letters if "\uac00" <= ch <= "\ud7a3")
     return "ko" if hangul * 2 >= len(letters) else "en"

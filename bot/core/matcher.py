@@ -35,7 +35,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 
@@ -96,6 +96,8 @@ _QUESTION_WORDS = {"why": "?why", "who": "?who", "whom": "?who", "when": "?when"
 _QUESTION_WORD_WEIGHT = 0.5
 _SHORT_STOPWORDS = tuple(sorted(w for w in STOPWORDS if 2 <= len(w) <= 5))
 _CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\b")
+_LOWER_LATIN = re.compile(r"[a-z]")
+_UPPER_LATIN = re.compile(r"[A-Z]")
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
 _NAME_PHRASE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+\b")
 
@@ -145,6 +147,8 @@ class _Query:
     total: float
     covered: dict[int, float]
     bounds: list[tuple[float, int, float]]  # (-bound, owner, penalty factor)
+    # Items already scored (owner -> best phrasing), when suggestions need a longer list.
+    scored: dict[int, tuple[float, str] | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +182,7 @@ class Matcher:
         self._items: list[Entry | FactCard] = [*knowledge.entries, *knowledge.facts]
         self._synonyms = _build_synonyms(knowledge.synonyms)
         self._synonym_span = max((len(k) for k in self._synonyms), default=1)
+        self._synonym_starts = frozenset(k[0] for k in self._synonyms)
 
         texts: list[tuple[int, str, float]] = []
         for owner, item in enumerate(self._items):
@@ -243,6 +248,15 @@ class Matcher:
             total = sum(self._idf[t] for t in tokens)
             self._units.append(_Unit(owner, text, weight, tokens, total, language(text)))
             self._item_units[owner].append(uid)
+        # Per item, which of its units hold each token (positions in _item_units[owner]):
+        # a question's few tokens then touch only the units that hold them.
+        self._item_token_units: list[dict[str, tuple[int, ...]]] = []
+        for units in self._item_units:
+            holders: dict[str, list[int]] = defaultdict(list)
+            for position, uid in enumerate(units):
+                for token in self._units[uid].tokens:
+                    holders[token].append(position)
+            self._item_token_units.append({t: tuple(p) for t, p in holders.items()})
         self._item_weight = [
             max((self._units[u].weight for u in units), default=0.0) for units in self._item_units
         ]
@@ -278,8 +292,13 @@ class Matcher:
 
     def _apply_synonyms(self, words: list[str]) -> list[str]:
         out: list[str] = []
+        starts = self._synonym_starts
         i = 0
         while i < len(words):
+            if words[i] not in starts:
+                out.append(words[i])
+                i += 1
+                continue
             for span in range(min(self._synonym_span, len(words) - i), 0, -1):
                 canonical = self._synonyms.get(tuple(words[i : i + span]))
                 if canonical is not None:
@@ -342,8 +361,9 @@ class Matcher:
         words = [strip_particle(w) for w in normalize(question).split()]
         # Capitalized words inside a mixed-case sentence are names; a question typed in
         # all capitals or all lower case tells nothing either way.
-        latin = "".join(ch for ch in question if ch.isascii() and ch.isalpha())
-        mixed_case = latin != latin.upper() and latin != latin.lower()
+        has_lower = _LOWER_LATIN.search(question) is not None
+        latin = has_lower or _UPPER_LATIN.search(question) is not None
+        mixed_case = has_lower and _UPPER_LATIN.search(question) is not None
         names = {normalize(w) for w in _CAPITALIZED.findall(question)} if mixed_case else set()
         # An acronym in a mixed-case question, or among Korean words ("BTS", "UN"), is a
         # name, never a typo.
@@ -484,7 +504,11 @@ class Matcher:
             if len(top) >= limit and -negative_bound < -top[-1][0]:
                 break
             q_item = query.covered[owner] / query.total
-            scored = self._best_phrasing(owner, query.slots, query.total, q_item, query.lang)
+            if owner in query.scored:
+                scored = query.scored[owner]
+            else:
+                scored = self._best_phrasing(owner, query.slots, query.total, q_item, query.lang)
+                query.scored[owner] = scored
             if scored is None:
                 continue
             score, text = scored
@@ -497,26 +521,36 @@ class Matcher:
         self, owner: int, slots: list[_Slot], query_total: float, q_item: float, lang: str
     ) -> tuple[float, str] | None:
         """The score of the item's best phrasing (before penalties), and that phrasing."""
+        uids = self._item_units[owner]
+        holders = self._item_token_units[owner]
+        covered = [0.0] * len(uids)
+        shared = [0.0] * len(uids)
+        for slot in slots:
+            positions = holders.get(slot.token)
+            if positions:
+                gain = slot.weight * slot.sure
+                idf = self._idf[slot.token]
+                for position in positions:
+                    covered[position] += gain
+                    shared[position] += idf
         best: tuple[float, str] | None = None
-        for uid in self._item_units[owner]:
-            unit = self._units[uid]
-            covered = shared = 0.0
-            for slot in slots:
-                if slot.token in unit.tokens:
-                    covered += slot.weight * slot.sure
-                    shared += self._idf[slot.token]
-            if not covered:
+        best_score = -1.0
+        item_part = (1 - _UNIT_SHARE) * q_item
+        for position, cover in enumerate(covered):
+            if not cover:
                 continue
+            unit = self._units[uids[position]]
             score = (
                 100.0
                 * unit.weight
-                * (_UNIT_SHARE * covered / query_total + (1 - _UNIT_SHARE) * q_item)
-                * (_PHRASING_FLOOR + (1 - _PHRASING_FLOOR) * shared / unit.total)
+                * (_UNIT_SHARE * cover / query_total + item_part)
+                * (_PHRASING_FLOOR + (1 - _PHRASING_FLOOR) * shared[position] / unit.total)
             )
             if unit.lang != lang:
                 # A phrasing in the other language matches through shared names only.
                 score *= _OTHER_LANGUAGE_FACTOR
-            if best is None or score > best[0]:
+            if score > best_score:
+                best_score = score
                 best = (score, unit.text)
         return best
 
@@ -528,11 +562,11 @@ class Matcher:
         tokens = self._item_tokens[owner]
         # A number the question names but the match never mentions ("39th member",
         # "2025 summit") means the match is about something else.
-        if any(n not in tokens for n in shape.numbers):
+        if shape.numbers and not tokens.issuperset(shape.numbers):
             factor *= _WRONG_NUMBER_FACTOR
         # "the minister *before* Park Jin", "the *next* member": the question is about
         # another time than what the match says.
-        if any(shift not in tokens for shift in shape.shifts):
+        if shape.shifts and not tokens.issuperset(shape.shifts):
             factor *= _SHIFT_FACTOR
         # A question of one or two common words ("digital", "rights") matches many
         # entries equally well: too little evidence to pick one with confidence.

@@ -49,6 +49,14 @@ _SLASH_MARK = "\u0001"
 _DOT_MARK = "\u0002"
 
 
+# What _strip_invisible and _QUOTES do to ASCII: whitespace controls become spaces, the
+# other controls go, a backtick is an apostrophe.
+_ASCII_CONTROLS = {
+    **{code: (" " if chr(code) in "\t\n\r" else None) for code in (*range(0x20), 0x7F)},
+    **{code: value for code, value in _QUOTES.items() if code < 0x80},
+}
+
+
 def _strip_invisible(text: str) -> str:
     """Drop control and format characters (zero-width, bidi marks); keep whitespace."""
     out = []
@@ -72,13 +80,8 @@ def _is_hangul_or_letter_context(ch: str) -> bool:
     return not ("\u0300" <= ch <= "\u036f" or "\u1ab0" <= ch <= "\u1aff" or "\u20d0" <= ch <= "\u20ff")
 
 
-@lru_cache(maxsize=4096)
-def normalize(text: str) -> str:
-    """Return a canonical, comparable form of ``text``.
-
-    NFKC, casefold, ASCII quotes, no invisible characters, punctuation turned into
-    single spaces (except inside numbers such as ``41/11``), trimmed.
-    """
+def _fold(text: str) -> str:
+    """NFKC, no invisible characters, ASCII quotes, casefolded."""
     text = unicodedata.normalize("NFKC", text)
     text = _strip_invisible(text)
     text = text.translate(_QUOTES).casefold()
@@ -86,7 +89,23 @@ def normalize(text: str) -> str:
     # a mark casefold leaves alone ("İ" -> "i" + dot above) must not split the word.
     text = _LATIN_MARKS.sub("", unicodedata.normalize("NFKC", text))
     # Some composed letters casefold into letter + marks again ("ῢ"): settle on that.
-    text = _LATIN_MARKS.sub("", text.casefold())
+    return _LATIN_MARKS.sub("", text.casefold())
+
+
+def _fold_ascii(text: str) -> str:
+    """:func:`_fold` for ASCII text, the common case, faster: NFKC leaves ASCII as it
+    is, and casefolding it is lowering it."""
+    return text.translate(_ASCII_CONTROLS).lower()
+
+
+@lru_cache(maxsize=4096)
+def normalize(text: str) -> str:
+    """Return a canonical, comparable form of ``text``.
+
+    NFKC, casefold, ASCII quotes, no invisible characters, punctuation turned into
+    single spaces (except inside numbers such as ``41/11``), trimmed.
+    """
+    text = _fold_ascii(text) if text.isascii() else _fold(text)
     text = _POSSESSIVE.sub("", text)
     text = _APOSTROPHE.sub("", text)
     text = _JOINER.sub("", text)

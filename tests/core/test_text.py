@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.text import STOPWORDS, normalize, stem, tokens
+from bot.core.text import STOPWORDS, _fold, _fold_ascii, normalize, stem, tokens
 
 
 @pytest.mark.parametrize(
@@ -125,3 +125,8 @@ def test_tokens_keep_order_and_duplicates():
 
 def test_stopwords_are_normalized_words():
     assert all(normalize(w) == w for w in STOPWORDS)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)))
+def test_the_ascii_shortcut_folds_like_the_general_path(text):
+    assert _fold_ascii(text) == _fold(text)
