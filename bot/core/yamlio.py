@@ -68,6 +68,11 @@ class _Loader(yaml.SafeLoader):
             ) from None
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
+        if not isinstance(node, yaml.MappingNode):
+            # A mapping tag on something else ("!!set [a]", "!!omap x").
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected a mapping, found {node.id}", node.start_mark
+            )
         mapping = LineDict()
         mapping.line = node.start_mark.line + 1
         mapping.key_lines = {}

@@ -90,6 +90,14 @@ def test_python_tags_are_refused():
     assert "YAML" in problem.message
 
 
+@pytest.mark.parametrize("text", ["a: !!set [x]\n", "a: !!set x\n", "!!set\n- a\n"])
+def test_a_mapping_tag_on_something_else_is_a_problem_not_a_crash(text):
+    # Found by the corrupted-knowledge property test: it raised a bare ValueError.
+    problem = only_problem(text)
+    assert "expected a mapping" in problem.message
+    assert problem.line == 1
+
+
 def test_duplicate_keys_are_refused_with_their_line():
     problem = only_problem("a: 1\nb: 2\na: 3\n")
     assert "duplicate key 'a'" in problem.message
