@@ -46,7 +46,8 @@ from .answer import Answer, Suggestion
 from .answer_types import AnswerType, asks_for_others, can_answer, focus_words, names_others, question_type
 from .korean import STOPWORDS_KO, bigrams, has_hangul, is_hangul_word, language, strip_particle
 from .model import Entry, FactCard, Knowledge
-from .text import FILLER_WORDS, STOPWORDS, english_words, has_digit, normalize, stem
+from .names import name_bound_words
+from .text import FILLER_WORDS, STOPWORDS, drop_greetings, english_words, has_digit, normalize, stem
 
 # How a match is scored (see Matcher.rank): coverage of the question's weight by the
 # best phrasing and by the whole entry, blended; then refined by how much of the best
@@ -212,6 +213,10 @@ class Matcher:
         for item in self._items:
             words = normalize(item.source.quote).split()
             self._pairs.update(pairwise(words))
+        # Words the documents use only inside names ("Founding" Declaration): see names.py.
+        self._name_bound = name_bound_words(
+            (s for doc in knowledge.documents.values() for s in doc.all_sentences()), self._tokens
+        )
         self._by_initial: dict[str, list[str]] = defaultdict(list)
         for word in sorted(w for w in vocabulary if not has_digit(w)):
             self._by_initial[word[0]].append(word)
@@ -358,7 +363,7 @@ class Matcher:
     def _slots(self, question: str) -> list[_Slot]:
         """The question as weighted slots, each satisfied by one of a few tokens."""
         question = question[: self.max_question_chars]
-        words = [strip_particle(w) for w in normalize(question).split()]
+        words = [strip_particle(w) for w in drop_greetings(normalize(question).split())]
         # Capitalized words inside a mixed-case sentence are names; a question typed in
         # all capitals or all lower case tells nothing either way.
         has_lower = _LOWER_LATIN.search(question) is not None
@@ -392,7 +397,9 @@ class Matcher:
             if sure < 1.0:
                 confidence[fixed] = min(sure, confidence.get(fixed, 1.0))
         slots: dict[str, _Slot] = {}
-        for word in self._apply_synonyms(corrected):
+        canonical = self._apply_synonyms(corrected)
+        asked = frozenset(t for w in canonical for t in _word_tokens(w))
+        for word in canonical:
             if word in _QUESTION_WORDS and word not in acronyms:
                 # A light preference for phrasings asking the same way ("why" vs "does").
                 token = _QUESTION_WORDS[word]
@@ -419,6 +426,13 @@ class Matcher:
                 if token in slots:
                     continue
                 known = self._idf.get(token)
+                bound = self._name_bound.get(token)
+                if bound is not None and word not in names and not bound.fits(word, asked):
+                    # "founded" is not the "Founding" of "Founding Declaration": the
+                    # word is as unknown as any other the knowledge does not use.
+                    token, known = f"{word}\u00a7", None
+                    if token in slots:
+                        continue
                 if known is not None:
                     if word in FILLER_WORDS:
                         # Chat filler ("lol", "gonna") weighs little even where some

@@ -8,6 +8,7 @@ publisher, date). The document id is ``NAME``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +54,11 @@ class Document:
         if not 1 <= number <= len(self.paragraphs):
             raise IndexError(number)
         return self.paragraphs[number - 1]
+
+    def all_sentences(self) -> Iterator[str]:
+        """Every sentence of the document, in order."""
+        for number in range(1, len(self.paragraphs) + 1):
+            yield from self.sentences(number)
 
     def sentences(self, number: int) -> tuple[str, ...]:
         """The sentences of paragraph ``number``, verbatim."""

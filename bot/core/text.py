@@ -153,12 +153,33 @@ FILLER_WORDS = frozenset(
     seem seems seemed try tries tried put puts keep keeps kept happen happens happened guess
     stuff lol lmao idk tbh btw imo kinda sorta gonna wanna gotta anyway literally basically
     nah nope yup yo lemme gimme dunno ngl fr rn smh omg officially formally actually really
+    kindly morning afternoon evening greetings hello dear cheers regarding concerning
     exactly ever even still already also else quite pretty bit way ways
     comment comments commented commenting remark remarks remarked state states stated note
     notes noted mention mentions mentioned express expresses expressed speak speaks spoke
     spoken talk talks talked
     """.split()
 )
+
+_GREETING_TIMES = frozenset("morning afternoon evening day night".split())
+
+
+def drop_greetings(words: list[str]) -> list[str]:
+    """The words without greetings that only look like content ("good evening")."""
+    if "good" not in words:
+        return words
+    out: list[str] = []
+    skip = False
+    for word, following in zip(words, [*words[1:], ""], strict=True):
+        if skip:
+            skip = False
+            continue
+        if word == "good" and following in _GREETING_TIMES:
+            skip = True
+            continue
+        out.append(word)
+    return out
+
 
 _SUFFIXES: tuple[tuple[str, str], ...] = (
     ("ational", "ate"),

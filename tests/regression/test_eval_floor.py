@@ -32,6 +32,7 @@ def matcher():
         ("heldout_fresh.yaml", 0.95, 0.90),
         ("heldout_fresh2.yaml", 0.94, 0.92),
         ("heldout_fresh3.yaml", 0.88, 0.93),
+        ("heldout_fresh5.yaml", 0.93, 0.99),
     ],
 )
 def test_accuracy_floor(matcher, name: str, in_scope_floor: float, abstain_floor: float) -> None:
@@ -52,6 +53,7 @@ def test_out_of_scope_never_answered_confidently(matcher) -> None:
         "heldout_fresh.yaml",
         "heldout_fresh2.yaml",
         "heldout_fresh3.yaml",
+        "heldout_fresh5.yaml",
     ):
         for case in load_cases(DATA / name):
             if case.category == "oos":
@@ -65,6 +67,7 @@ def test_out_of_scope_never_answered_confidently(matcher) -> None:
         ("heldout_korean.yaml", 0.87),
         ("heldout_fresh2.yaml", 0.85),
         ("heldout_fresh3.yaml", 0.9),
+        ("heldout_fresh5.yaml", 0.99),
     ],
 )
 def test_korean_floor(matcher, name: str, floor: float) -> None:
