@@ -191,6 +191,7 @@ _SUFFIXES: tuple[tuple[str, str], ...] = (
     ("ship", ""),
     ("ings", ""),
     ("ing", ""),
+    ("ance", ""),
     ("ities", ""),
     ("ity", ""),
     ("ies", "y"),
@@ -222,6 +223,8 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             if suffix == "s" and word.endswith(("ss", "us", "is")):
                 continue
+            if suffix == "ance" and len(word) < 9:
+                continue  # governance -> govern, but advance and balance stay whole
             word = word[: len(word) - len(suffix)] + replacement
             # planned, planning -> plan (but called -> call, passed -> pass)
             if suffix in ("ed", "ing", "ings") and word[-1] == word[-2] and word[-1] not in "aeioulsz":

@@ -90,6 +90,7 @@ def test_normalize_output_is_clean(text):
         ("commit", "commits", "committed", "committing"),
         ("call", "calls", "called", "calling"),
         ("pass", "passed", "passing"),
+        ("govern", "governance", "government", "governing"),
     ],
 )
 def test_stem_conflates_variants(variants):
