@@ -46,7 +46,7 @@ from .answer import Answer, Suggestion
 from .answer_types import AnswerType, asks_for_others, can_answer, focus_words, names_others, question_type
 from .korean import STOPWORDS_KO, bigrams, has_hangul, is_hangul_word, language, strip_particle
 from .model import Entry, FactCard, Knowledge
-from .names import name_bound_words
+from .names import name_bound_words, name_tokens
 from .text import FILLER_WORDS, STOPWORDS, drop_greetings, english_words, has_digit, normalize, stem
 
 # How a match is scored (see Matcher.rank): coverage of the question's weight by the
@@ -81,6 +81,10 @@ _SHIFT_FACTOR = 0.7
 _UNKNOWN_FOCUS_FACTOR = 0.7
 # A match that names nobody else when the question asks "which other ...".
 _NO_OTHERS_FACTOR = 0.6
+# A match that never mentions a name of the documents the question asks about; only
+# names rarer than this IDF count (every item mentions Korea).
+_MISSING_NAME_FACTOR = 0.7
+_NAME_MIN_IDF = 2.0
 # Asked-for nouns that want a country (or countries) as the answer.
 _COUNTRY_FOCUS = frozenset("country countries nation nations state states".split())
 # A match that does not mention a number the question names.
@@ -137,6 +141,7 @@ class _Shape:
     others: bool
     countries: frozenset[frozenset[str]]  # the countries the question names
     wants_country: bool  # "which countries ...": the answer must name another
+    names: tuple[str, ...]  # tokens of the documents' names the question uses
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,9 +219,10 @@ class Matcher:
             words = normalize(item.source.quote).split()
             self._pairs.update(pairwise(words))
         # Words the documents use only inside names ("Founding" Declaration): see names.py.
-        self._name_bound = name_bound_words(
-            (s for doc in knowledge.documents.values() for s in doc.all_sentences()), self._tokens
-        )
+        sentences = [s for doc in knowledge.documents.values() for s in doc.all_sentences()]
+        self._name_bound = name_bound_words(sentences, self._tokens)
+        # The tokens of names the documents use ("mfc", "iccpr", "helsink").
+        self._name_tokens = name_tokens(sentences, self._tokens) | self._name_bound.keys()
         self._by_initial: dict[str, list[str]] = defaultdict(list)
         for word in sorted(w for w in vocabulary if not has_digit(w)):
             self._by_initial[word[0]].append(word)
@@ -498,6 +504,13 @@ class Matcher:
             # "Which countries were in the Core Group with Korea?" asks for a country
             # besides the ones it names.
             countries=countries,
+            # Names of the documents the question asks about, rare enough to tell items
+            # apart ("Media Freedom Coalition", not "Korea", which nearly all mention).
+            names=tuple(
+                slot.token
+                for slot in slots
+                if slot.token in self._name_tokens and self._idf.get(slot.token, 0.0) >= _NAME_MIN_IDF
+            ),
             wants_country=any(w in _COUNTRY_FOCUS for w in focus_phrase),
         )
         bounds = []
@@ -582,6 +595,10 @@ class Matcher:
         # another time than what the match says.
         if shape.shifts and not tokens.issuperset(shape.shifts):
             factor *= _SHIFT_FACTOR
+        # "How many countries belong to the Media Freedom Coalition?" is not answered by
+        # an entry that never mentions the Media Freedom Coalition.
+        if shape.names and not tokens.issuperset(shape.names):
+            factor *= _MISSING_NAME_FACTOR
         # A question of one or two common words ("digital", "rights") matches many
         # entries equally well: too little evidence to pick one with confidence.
         if covered < _MIN_EVIDENCE:

@@ -95,3 +95,18 @@ def name_bound_words(
         for token in spellings
         if token not in outside
     }
+
+
+def name_tokens(sentences: Iterable[str], tokens: Callable[[list[str]], list[str]]) -> frozenset[str]:
+    """Tokens that stand for a whole name in ``sentences``: acronyms ("ICCPR") and what a
+    run of capitalized words becomes through the synonyms ("Media Freedom Coalition" is
+    "mfc"), but not the ordinary words of a title ("Becomes", "Member")."""
+    found: set[str] = set()
+    for sentence in (part for text in sentences for part in _BREAK.split(text)):
+        raw = _WORD.findall(sentence)
+        for run in _name_runs(raw):
+            words = [normalize(raw[i]) for i in run]
+            whole = set(tokens(" ".join(words).split()))
+            found.update(whole.difference(*(tokens([w]) for w in words)))
+        found.update(t for word in raw if len(word) > 1 and word.isupper() for t in tokens([normalize(word)]))
+    return frozenset(found)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.core.names import name_bound_words
+import pytest
+
+from bot.core.names import name_bound_words, name_tokens
 from bot.core.text import normalize, stem
 
 
@@ -51,3 +53,28 @@ def test_who_founded_the_foc_is_not_about_the_founding_declaration(matcher):
     answer = matcher.ask("Who founded the Freedom Online Coalition?")
     assert not answer.answered
     assert matcher.ask("Does Korea support the FOC Founding Declaration?").entry_id == "founding-declaration"
+
+
+def test_name_tokens_are_acronyms_and_names_seen_through_synonyms():
+    def synonym_tokens(words: list[str]) -> list[str]:
+        joined = " ".join(words).replace("media freedom coalition", "mfc")
+        return [stem(w) for w in joined.split()]
+
+    found = name_tokens(
+        ["Korea Becomes a Member of the Media Freedom Coalition and signs the ICCPR."], synonym_tokens
+    )
+    assert found == {"mfc", "iccpr"}  # not "becom" or "member", ordinary words of a title
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which country became the 38th member of the Media Freedom Coalition?",
+        "Who is the newest member of the Media Freedom Coalition?",
+    ],
+)
+def test_a_question_about_another_name_is_not_answered_by_an_entry_without_it(matcher, question):
+    """The 38th-member entry has every other word, but never mentions the Media Freedom
+    Coalition: the question is about something else."""
+    assert not matcher.ask(question).answered
+    assert matcher.ask(question.replace("Media", "Online")).entry_id == "rok-38th-member"
