@@ -87,6 +87,8 @@ _MISSING_NAME_FACTOR = 0.7
 _NAME_MIN_IDF = 2.0
 # Asked-for nouns that want a country (or countries) as the answer.
 _COUNTRY_FOCUS = frozenset("country countries nation nations state states".split())
+# A question that names something the knowledge never mentions.
+_UNKNOWN_NAME_FACTOR = 0.75
 # A match that does not mention a number the question names.
 _WRONG_NUMBER_FACTOR = 0.6
 # A phrasing in the other language than the question's counts this much.
@@ -127,6 +129,7 @@ class _Slot:
     token: str
     weight: float
     sure: float = 1.0
+    unknown_name: bool = False  # a name the knowledge never mentions ("Japan")
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +141,7 @@ class _Shape:
     shifts: tuple[str, ...]
     asked: frozenset[str]
     unknown_focus: bool
+    unknown_name: bool
     others: bool
     countries: frozenset[frozenset[str]]  # the countries the question names
     wants_country: bool  # "which countries ...": the answer must name another
@@ -460,7 +464,7 @@ class Matcher:
                     weight = self._unknown_name_weight
                 else:
                     weight = self._unknown_word_weight
-                slots[token] = _Slot(token, weight, sure)
+                slots[token] = _Slot(token, weight, sure, word in names and not has_digit(word))
         return list(slots.values())
 
     # -- scoring ----------------------------------------------------------------------
@@ -500,6 +504,7 @@ class Matcher:
             shifts=tuple(slot.token for slot in slots if slot.token in _SHIFT_TOKENS),
             asked=frozenset(slot.token for slot in slots),
             unknown_focus=any(all(t not in self._idf for t in tokens) for tokens in focus),
+            unknown_name=any(slot.unknown_name for slot in slots),
             others=asks_for_others(question),
             # "Which countries were in the Core Group with Korea?" asks for a country
             # besides the ones it names.
@@ -609,6 +614,10 @@ class Matcher:
             factor *= _NOTHING_NEW_FACTOR
         if shape.unknown_focus:
             factor *= _UNKNOWN_FOCUS_FACTOR
+        # "... according to *Japan*?": no match can be about a name the knowledge never
+        # mentions, however many of the other words it shares.
+        if shape.unknown_name:
+            factor *= _UNKNOWN_NAME_FACTOR
         # "Which other countries were in the Core Group?": an answer that names no
         # others than the question's own is about the topic, not the question.
         if shape.others and not self._names_others[owner]:

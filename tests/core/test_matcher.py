@@ -342,6 +342,10 @@ def test_a_match_that_cannot_give_what_is_asked_scores_lower(documents, question
         ("Where was the 2023 Summit for Democracy held?", False),
         ("On what exact date did Korea join the FOC?", False),
         ("In which Korean city will the 2024 Summit for Democracy take place?", False),
+        # A name the knowledge never mentions: the match cannot be about it.
+        ("How is digital technology changing daily life according to Park Jin?", True),
+        ("How is digital technology changing daily life according to Japan?", False),
+        ("Does UNESCO say tech shapes our everyday life?", False),
     ],
 )
 def test_questions_about_what_the_text_does_not_say(matcher, question, answered):
