@@ -26,7 +26,7 @@ class AnswerType(Enum):
 
 _TIME_QUESTION = re.compile(
     r"\b(when|what year|which year|what date|which date|since when|how long ago|what time|"
-    r"in what year|what month|which month)\b",
+    r"in what year|what month|which month)\b|언제|몇\s?년|몇\s?월|연도|년도",
     re.IGNORECASE,
 )
 # A calendar day, not just a year or a period: "on what date", "the exact day", "며칠".
@@ -39,7 +39,9 @@ _DATE_QUESTION = re.compile(
 _PLACE_QUESTION = re.compile(r"^\W*(?:where|from where|in what place)\b", re.IGNORECASE)
 # "number of members" is a count; "the number of the resolution" is its name.
 _COUNT_QUESTION = re.compile(
-    r"\b(how many|how much|number of(?!\s+(?:the|this|that|its|their)\b)|headcount|count of)\b", re.IGNORECASE
+    r"\b(how many|how much|number of(?!\s+(?:the|this|that|its|their)\b)|headcount|count of)\b"
+    r"|몇\s?(?:명|개|개국|곳|나라)|얼마나\s?많",
+    re.IGNORECASE,
 )
 # "What position did Korea take *when* it joined?": a "when" clause inside a question
 # that already asks "what", "which", "who" or "how" is a conjunction, not the question.
@@ -80,7 +82,7 @@ def question_type(question: str) -> AnswerType:
     if _DATE_QUESTION.search(question):
         return AnswerType.DATE
     time = _TIME_QUESTION.search(question)
-    if time and not (time.group(1).lower() == "when" and _WH_BEFORE_WHEN.search(question)):
+    if time and not (time.group().lower() == "when" and _WH_BEFORE_WHEN.search(question)):
         return AnswerType.TIME
     if _PLACE_QUESTION.search(question):
         return AnswerType.PLACE

@@ -81,7 +81,7 @@ _SHIFT_FACTOR = 0.7
 _UNKNOWN_FOCUS_FACTOR = 0.7
 # A match that names nobody else when the question asks "which other ...".
 _NO_OTHERS_FACTOR = 0.6
-# A match that never mentions a name of the documents the question asks about; only
+# A match that mentions none of the names of the documents the question asks about; only
 # names rarer than this IDF count (every item mentions Korea).
 _MISSING_NAME_FACTOR = 0.7
 _NAME_MIN_IDF = 2.0
@@ -602,7 +602,7 @@ class Matcher:
             factor *= _SHIFT_FACTOR
         # "How many countries belong to the Media Freedom Coalition?" is not answered by
         # an entry that never mentions the Media Freedom Coalition.
-        if shape.names and not tokens.issuperset(shape.names):
+        if shape.names and tokens.isdisjoint(shape.names):
             factor *= _MISSING_NAME_FACTOR
         # A question of one or two common words ("digital", "rights") matches many
         # entries equally well: too little evidence to pick one with confidence.

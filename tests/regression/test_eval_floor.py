@@ -32,7 +32,8 @@ def matcher():
         ("heldout_fresh.yaml", 0.95, 0.90),
         ("heldout_fresh2.yaml", 0.94, 0.92),
         ("heldout_fresh3.yaml", 0.88, 0.93),
-        ("heldout_fresh5.yaml", 0.93, 0.99),
+        ("heldout_fresh4.yaml", 0.9, 0.88),
+        ("heldout_fresh5.yaml", 0.95, 0.99),
     ],
 )
 def test_accuracy_floor(matcher, name: str, in_scope_floor: float, abstain_floor: float) -> None:
@@ -53,6 +54,7 @@ def test_out_of_scope_never_answered_confidently(matcher) -> None:
         "heldout_fresh.yaml",
         "heldout_fresh2.yaml",
         "heldout_fresh3.yaml",
+        "heldout_fresh4.yaml",
         "heldout_fresh5.yaml",
     ):
         for case in load_cases(DATA / name):
@@ -67,6 +69,7 @@ def test_out_of_scope_never_answered_confidently(matcher) -> None:
         ("heldout_korean.yaml", 0.87),
         ("heldout_fresh2.yaml", 0.85),
         ("heldout_fresh3.yaml", 0.9),
+        ("heldout_fresh4.yaml", 0.99),
         ("heldout_fresh5.yaml", 0.99),
     ],
 )
