@@ -126,7 +126,8 @@ _PHRASE_END = frozenset(
 # no kind of answer is asked for, so they are never an unknown focus.
 _GENERIC_FOCUS = frozenset(
     """one ones edition editions version versions iteration round instance kind kinds type
-    types sort sorts part parts aspect aspects thing things way ways item items""".split()
+    types sort sorts part parts aspect aspects thing things way ways item items specific
+    particular exact individual precise certain""".split()
 )
 
 
@@ -154,6 +155,17 @@ _OTHERS_QUESTION = re.compile(
     r"\b(?:which|what|who|any|name)\s+(?:other|else)\b|\bother than\b", re.IGNORECASE
 )
 _OTHERS_ANSWER = re.compile(r"\b(?:other|others)\b", re.IGNORECASE)
+
+
+# "Which specific sub-groups ...": particular, named things are asked for.
+_SPECIFIC_QUESTION = re.compile(
+    r"\b(?:which|what|name)\s+(?:the\s+)?(?:specific|particular|exact|individual)\b", re.IGNORECASE
+)
+
+
+def asks_for_specifics(question: str) -> bool:
+    """Whether ``question`` asks for particular, named things ("which specific ...")."""
+    return _SPECIFIC_QUESTION.search(question) is not None
 
 
 def asks_for_others(question: str) -> bool:

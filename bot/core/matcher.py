@@ -43,11 +43,28 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from .answer import Answer, Suggestion
-from .answer_types import AnswerType, asks_for_others, can_answer, focus_words, names_others, question_type
+from .answer_types import (
+    AnswerType,
+    asks_for_others,
+    asks_for_specifics,
+    can_answer,
+    focus_words,
+    names_others,
+    question_type,
+)
 from .korean import STOPWORDS_KO, bigrams, has_hangul, is_hangul_word, language, strip_particle
 from .model import Entry, FactCard, Knowledge
-from .names import name_bound_words, name_tokens
-from .text import FILLER_WORDS, STOPWORDS, drop_greetings, english_words, has_digit, normalize, stem
+from .names import name_bound_words, name_tokens, names_in
+from .text import (
+    FILLER_WORDS,
+    STOPWORDS,
+    drop_greetings,
+    english_words,
+    has_digit,
+    normalize,
+    stem,
+    text_speak_digits,
+)
 
 # How a match is scored (see Matcher.rank): coverage of the question's weight by the
 # best phrasing and by the whole entry, blended; then refined by how much of the best
@@ -143,6 +160,7 @@ class _Shape:
     unknown_focus: bool
     unknown_name: bool
     others: bool
+    specific: bool
     countries: frozenset[frozenset[str]]  # the countries the question names
     wants_country: bool  # "which countries ...": the answer must name another
     names: tuple[str, ...]  # tokens of the documents' names the question uses
@@ -281,6 +299,7 @@ class Matcher:
         self._answer_types: list[frozenset[AnswerType]] = []
         self._answer_tokens: list[frozenset[str]] = []
         self._names_others: list[bool] = []
+        self._answer_names: list[frozenset[str]] = []  # tokens of the names an answer holds
         # Country names the knowledge knows (the member records), each as its tokens.
         self._countries: tuple[frozenset[str], ...] = tuple(
             {
@@ -297,6 +316,7 @@ class Matcher:
             self._answer_types.append(frozenset(t for t in AnswerType if can_answer(t, text)))
             self._answer_tokens.append(frozenset(self._tokens(normalize(answer).split())))
             self._names_others.append(names_others(text))
+            self._answer_names.append(names_in(text, self._tokens))
             self._answer_countries.append(self._countries_in(set(self._tokens(normalize(text).split()))))
 
     def _countries_in(self, tokens: set[str] | frozenset[str]) -> frozenset[frozenset[str]]:
@@ -373,7 +393,7 @@ class Matcher:
     def _slots(self, question: str) -> list[_Slot]:
         """The question as weighted slots, each satisfied by one of a few tokens."""
         question = question[: self.max_question_chars]
-        words = [strip_particle(w) for w in drop_greetings(normalize(question).split())]
+        words = [strip_particle(w) for w in text_speak_digits(drop_greetings(normalize(question).split()))]
         # Capitalized words inside a mixed-case sentence are names; a question typed in
         # all capitals or all lower case tells nothing either way.
         has_lower = _LOWER_LATIN.search(question) is not None
@@ -506,6 +526,7 @@ class Matcher:
             unknown_focus=any(all(t not in self._idf for t in tokens) for tokens in focus),
             unknown_name=any(slot.unknown_name for slot in slots),
             others=asks_for_others(question),
+            specific=asks_for_specifics(question),
             # "Which countries were in the Core Group with Korea?" asks for a country
             # besides the ones it names.
             countries=countries,
@@ -621,6 +642,10 @@ class Matcher:
         # "Which other countries were in the Core Group?": an answer that names no
         # others than the question's own is about the topic, not the question.
         if shape.others and not self._names_others[owner]:
+            factor *= _NO_OTHERS_FACTOR
+        # "Which specific sub-groups will Korea join?": an answer that names none (only
+        # the question's own names) says there are some, not which.
+        if shape.specific and self._answer_names[owner] <= shape.asked:
             factor *= _NO_OTHERS_FACTOR
         if shape.wants_country and self._answer_countries[owner] <= shape.countries:
             factor *= _NO_OTHERS_FACTOR

@@ -110,3 +110,15 @@ def name_tokens(sentences: Iterable[str], tokens: Callable[[list[str]], list[str
             found.update(whole.difference(*(tokens([w]) for w in words)))
         found.update(t for word in raw if len(word) > 1 and word.isupper() for t in tokens([normalize(word)]))
     return frozenset(found)
+
+
+def names_in(text: str, tokens: Callable[[list[str]], list[str]]) -> frozenset[str]:
+    """The tokens of the names of two or more capitalized words in ``text``."""
+    found: set[str] = set()
+    for sentence in _BREAK.split(text):
+        raw = _WORD.findall(sentence)
+        for run in _name_runs(raw):
+            words = [normalize(raw[i]) for i in run]
+            if sum(1 for w in words if w and w not in STOPWORDS) >= 2:
+                found.update(tokens(" ".join(words).split()))
+    return frozenset(found)

@@ -155,6 +155,7 @@ FILLER_WORDS = frozenset(
     nah nope yup yo lemme gimme dunno ngl fr rn smh omg officially formally actually really
     kindly morning afternoon evening greetings hello dear cheers regarding concerning
     supposedly apparently allegedly reportedly presumably seemingly honestly
+    specific specifically particular particularly individual precise certain
     exactly ever even still already also else quite pretty bit way ways
     comment comments commented commenting remark remarks remarked state states stated note
     notes noted mention mentions mentioned express expresses expressed speak speaks spoke
@@ -179,6 +180,21 @@ def drop_greetings(words: list[str]) -> list[str]:
             skip = True
             continue
         out.append(word)
+    return out
+
+
+_TEXT_SPEAK_DIGITS = {"2": "to", "4": "for"}
+
+
+def text_speak_digits(words: list[str]) -> list[str]:
+    """ "pledge 2 support", "summit 4 democracy": a lone 2 or 4 between two words is a
+    preposition in chat, not a number."""
+    if "2" not in words and "4" not in words:
+        return words
+    out = list(words)
+    for index in range(1, len(words) - 1):
+        if words[index] in _TEXT_SPEAK_DIGITS and words[index - 1].isalpha() and words[index + 1].isalpha():
+            out[index] = _TEXT_SPEAK_DIGITS[words[index]]
     return out
 
 

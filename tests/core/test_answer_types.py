@@ -7,6 +7,7 @@ import pytest
 from bot.core.answer_types import (
     AnswerType,
     asks_for_others,
+    asks_for_specifics,
     can_answer,
     focus_words,
     names_others,
@@ -109,3 +110,17 @@ def test_asks_for_others(question: str, expected: bool) -> None:
 def test_names_others() -> None:
     assert names_others("working together with other members")
     assert not names_others("The ROK was involved in the Core Group.")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Which specific FOC sub-groups will Korea join?", True),
+        ("What particular documents does Korea support?", True),
+        ("Name the specific covenants Korea signed", True),
+        ("Which sub-groups will Korea join?", False),
+        ("Is there a specific plan?", False),
+    ],
+)
+def test_asks_for_specifics(question: str, expected: bool) -> None:
+    assert asks_for_specifics(question) is expected

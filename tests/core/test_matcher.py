@@ -346,6 +346,12 @@ def test_a_match_that_cannot_give_what_is_asked_scores_lower(documents, question
         ("How is digital technology changing daily life according to Park Jin?", True),
         ("How is digital technology changing daily life according to Japan?", False),
         ("Does UNESCO say tech shapes our everyday life?", False),
+        # Particular, named things are asked for; the answer names none.
+        ("Which specific FOC sub-groups will Korea join?", False),
+        ("Which specific FOC documents has Korea pledged to support?", True),
+        ("Which particular summit will Korea host?", True),
+        # Chat: "4" is "for".
+        ("which summit 4 democracy is korea hostin", True),
     ],
 )
 def test_questions_about_what_the_text_does_not_say(matcher, question, answered):

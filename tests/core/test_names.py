@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.names import name_bound_words, name_tokens
+from bot.core.names import name_bound_words, name_tokens, names_in
 from bot.core.text import normalize, stem
 
 
@@ -78,3 +78,8 @@ def test_a_question_about_another_name_is_not_answered_by_an_entry_without_it(ma
     Coalition: the question is about something else."""
     assert not matcher.ask(question).answered
     assert matcher.ask(question.replace("Media", "Online")).entry_id == "rok-38th-member"
+
+
+def test_names_in_an_answer():
+    text = "As a new member, the ROK will join Coalition initiatives and the Helsinki Declaration."
+    assert names_in(text, tokens) == {stem("helsinki"), stem("declaration")}

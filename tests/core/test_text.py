@@ -8,7 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.text import STOPWORDS, _fold, _fold_ascii, normalize, stem, tokens
+from bot.core.text import (
+    STOPWORDS,
+    _fold,
+    _fold_ascii,
+    drop_greetings,
+    normalize,
+    stem,
+    text_speak_digits,
+    tokens,
+)
 
 
 @pytest.mark.parametrize(
@@ -131,3 +140,22 @@ def test_stopwords_are_normalized_words():
 @given(st.text(alphabet=st.characters(max_codepoint=0x7F)))
 def test_the_ascii_shortcut_folds_like_the_general_path(text):
     assert _fold_ascii(text) == _fold(text)
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("does korea pledge 2 support", "does korea pledge to support"),
+        ("summit 4 democracy", "summit for democracy"),
+        ("2 members", "2 members"),  # a number at the start stays a number
+        ("resolution 41 11", "resolution 41 11"),
+        ("the 2 4 summits", "the 2 4 summits"),  # between numbers: numbers
+    ],
+)
+def test_text_speak_digits(words, expected):
+    assert text_speak_digits(words.split()) == expected.split()
+
+
+def test_drop_greetings():
+    assert drop_greetings("good evening what does icescr mean".split()) == "what does icescr mean".split()
+    assert drop_greetings("is it good for korea".split()) == "is it good for korea".split()

@@ -34,6 +34,7 @@ def matcher():
         ("heldout_fresh3.yaml", 0.88, 0.93),
         ("heldout_fresh4.yaml", 0.9, 0.88),
         ("heldout_fresh5.yaml", 0.95, 0.99),
+        ("heldout_fresh6.yaml", 0.9, 0.95),
     ],
 )
 def test_accuracy_floor(matcher, name: str, in_scope_floor: float, abstain_floor: float) -> None:
@@ -56,6 +57,7 @@ def test_out_of_scope_never_answered_confidently(matcher) -> None:
         "heldout_fresh3.yaml",
         "heldout_fresh4.yaml",
         "heldout_fresh5.yaml",
+        "heldout_fresh6.yaml",
     ):
         for case in load_cases(DATA / name):
             if case.category == "oos":
@@ -71,6 +73,7 @@ def test_out_of_scope_never_answered_confidently(matcher) -> None:
         ("heldout_fresh3.yaml", 0.9),
         ("heldout_fresh4.yaml", 0.99),
         ("heldout_fresh5.yaml", 0.99),
+        ("heldout_fresh6.yaml", 0.85),
     ],
 )
 def test_korean_floor(matcher, name: str, floor: float) -> None:
