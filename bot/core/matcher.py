@@ -19,10 +19,15 @@ How a question is scored, and why:
    in its best phrasing, refined by how much of that phrasing the question covers.
    Fact cards are discounted so a curated answer wins over the sentence it was written
    from, and phrasings in the other language than the question's count less.
-4. The question's shape is checked against the match: "when" needs a time in the
-   answer, "how many" a number; a number the question names must be in the match; an
-   asked-for noun the knowledge never uses ("Which city ...") or an answer that only
-   repeats the question lowers the score, and so does too little evidence.
+4. The question's shape is checked against the match (see :meth:`Matcher._penalty`):
+   "when" needs a time in the answer, "on what date" a calendar day, "how many" a
+   number, "where" a place; "which other", "which countries" and "which specific" need
+   an answer that names something the question does not; a number or a name of the
+   documents that the question names must be in the match. An asked-for noun or a name
+   the knowledge never uses ("Which city ...", "according to Japan"), a word the
+   documents use only inside a name used outside it ("Who *founded* the FOC?" against
+   the *Founding* Declaration, see :mod:`bot.core.names`), an answer that only repeats
+   the question, or too little evidence lower the score.
 5. Below the configured threshold the engine abstains and offers suggestions.
 
 Scoring is exact but lazy: entries are ranked by an upper bound of their score, and
