@@ -1,11 +1,13 @@
 """What kind of answer a question asks for, and whether a text can give it.
 
 A question that asks "when" needs a time in its answer; "on what date" needs a calendar
-day; "how many" needs a number; "where" needs a place. When the best match cannot supply that (the knowledge
-mentions the Founding Declaration but not when the FOC was founded; it says Korea has
-joined but not on which day), the match is about the topic, not the question, and the
-engine should lean towards "I don't know". Only these types are checked: they can be
-recognized reliably in both the question and the answer.
+day; "how many" needs a number; "where" needs a place. When the best match cannot supply
+that (the knowledge mentions the Founding Declaration but not when the FOC was founded;
+it says Korea has joined but not on which day), the match is about the topic, not the
+question, and the engine should lean towards "I don't know". Only these types are
+checked: they can be recognized reliably in both the question and the answer. The module
+also finds the noun a question asks for ("Which *city* ...") and whether it asks for
+others ("which other ...") or for particular, named things ("which specific ...").
 """
 
 from __future__ import annotations
