@@ -161,7 +161,7 @@ _OTHERS_ANSWER = re.compile(r"\b(?:other|others)\b", re.IGNORECASE)
 
 # "Which specific sub-groups ...": particular, named things are asked for.
 _SPECIFIC_QUESTION = re.compile(
-    r"\b(?:which|what|name)\s+(?:the\s+)?(?:specific|particular|exact|individual)\b", re.IGNORECASE
+    r"\b(?:which|what|name)\s+(?:the\s+)?(?:specific|particular|individual)\b", re.IGNORECASE
 )
 
 

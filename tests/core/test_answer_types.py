@@ -120,6 +120,7 @@ def test_names_others() -> None:
         ("Name the specific covenants Korea signed", True),
         ("Which sub-groups will Korea join?", False),
         ("Is there a specific plan?", False),
+        ("What exact date did Korea join?", False),  # precision, not named things
     ],
 )
 def test_asks_for_specifics(question: str, expected: bool) -> None:

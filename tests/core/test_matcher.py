@@ -357,3 +357,11 @@ def test_a_match_that_cannot_give_what_is_asked_scores_lower(documents, question
 def test_questions_about_what_the_text_does_not_say(matcher, question, answered):
     """Near-topic questions whose best match is about the topic but cannot answer them."""
     assert matcher.ask(question).answered is answered
+
+
+def test_a_date_the_text_does_not_give_is_declined_with_the_nearest_answer_suggested(matcher):
+    """The text never says on which day Korea joined: "I don't know", and the first
+    suggestion is the entry about when it joined (it gives the announcement's date)."""
+    answer = matcher.ask("On what exact date did Korea join the FOC?")
+    assert not answer.answered
+    assert answer.suggestions and answer.suggestions[0].entry_id == "when-korea-joined"
