@@ -245,6 +245,10 @@ class Matcher:
         for item in self._items:
             words = normalize(item.source.quote).split()
             self._pairs.update(pairwise(words))
+        # The synonyms write names too ("South Korean" is Korea).
+        for canonical, variants in knowledge.synonyms.items():
+            for variant in (canonical, *variants):
+                self._pairs.update(pairwise(normalize(variant).split()))
         # Words the documents use only inside names ("Founding" Declaration): see names.py.
         sentences = [s for doc in knowledge.documents.values() for s in doc.all_sentences()]
         self._name_bound = name_bound_words(sentences, self._tokens)
@@ -652,8 +656,12 @@ class Matcher:
         # the question's own names) says there are some, not which.
         if shape.specific and self._answer_names[owner] <= shape.asked:
             factor *= _NO_OTHERS_FACTOR
-        if shape.wants_country and self._answer_countries[owner] <= shape.countries:
-            factor *= _NO_OTHERS_FACTOR
+        if shape.wants_country:
+            # "Which countries ..." needs a country the question does not name; "which
+            # *other* countries ..." more than the one the answer is about.
+            new_countries = len(self._answer_countries[owner] - shape.countries)
+            if new_countries < (2 if shape.others else 1):
+                factor *= _NO_OTHERS_FACTOR
         return factor
 
     def ask(self, question: str) -> Answer:

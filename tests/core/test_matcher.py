@@ -350,6 +350,10 @@ def test_a_match_that_cannot_give_what_is_asked_scores_lower(documents, question
         ("Which specific FOC sub-groups will Korea join?", False),
         ("Which specific FOC documents has Korea pledged to support?", True),
         ("Which particular summit will Korea host?", True),
+        # "South Korean" is a name the synonyms write, not an unknown one.
+        ("Who is the South Korean foreign minister mentioned in the announcement?", True),
+        # Other countries than the one the answer is about.
+        ("Which other countries are members of the Freedom Online Coalition?", False),
         # Chat: "4" is "for".
         ("which summit 4 democracy is korea hostin", True),
     ],
