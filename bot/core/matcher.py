@@ -127,6 +127,11 @@ _SHORT_STOPWORDS = tuple(sorted(w for w in STOPWORDS if 2 <= len(w) <= 5))
 _CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\b")
 _LOWER_LATIN = re.compile(r"[a-z]")
 _UPPER_LATIN = re.compile(r"[A-Z]")
+# Two or more words in capitals side by side are shouted, not acronyms ("SUMMIT FOR
+# DEMOCRACY"): _unshout lowers them before acronyms are looked for.
+_SHOUTED = re.compile(r"\b[A-Z]{2,}(?:\s+[A-Z]{2,})+\b")
+# How sure a correction made from a neighbouring word is.
+_CONTEXT_CORRECTION_SURE = 0.9
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
 _NAME_PHRASE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+\b")
 
@@ -307,6 +312,7 @@ class Matcher:
         # tokens of the answer itself.
         self._answer_types: list[frozenset[AnswerType]] = []
         self._answer_tokens: list[frozenset[str]] = []
+        self._said_tokens: list[frozenset[str]] = []  # tokens of the answer and its quote
         self._names_others: list[bool] = []
         self._answer_names: list[frozenset[str]] = []  # tokens of the names an answer holds
         # Country names the knowledge knows (the member records), each as its tokens.
@@ -324,6 +330,7 @@ class Matcher:
             text = f"{answer} {item.source.quote}"
             self._answer_types.append(frozenset(t for t in AnswerType if can_answer(t, text)))
             self._answer_tokens.append(frozenset(self._tokens(normalize(answer).split())))
+            self._said_tokens.append(frozenset(self._tokens(normalize(text).split())))
             self._names_others.append(names_others(text))
             self._answer_names.append(names_in(text, self._tokens))
             self._answer_countries.append(self._countries_in(set(self._tokens(normalize(text).split()))))
@@ -390,6 +397,22 @@ class Matcher:
             return word, 1.0
         return best[0], best[1] / 100.0
 
+    def _correct_in_context(self, word: str, before: str | None, after: str | None) -> tuple[str, float]:
+        """``word``, or the one known word a single edit away from it that the knowledge
+        writes beside one of its (corrected) neighbours, and is not a stopword."""
+        if len(word) < _CORRECTION_MIN_LEN or not word.isascii() or not word.isalpha():
+            return word, 1.0
+        found = {
+            candidate
+            for candidate in self._by_initial.get(word[0], ())
+            if candidate not in STOPWORDS
+            and ((before, candidate) in self._pairs or (candidate, after) in self._pairs)
+            and OSA.distance(word, candidate, score_cutoff=1) <= 1
+        }
+        if len(found) != 1:
+            return word, 1.0
+        return found.pop(), _CONTEXT_CORRECTION_SURE
+
     def _split_compound(self, word: str) -> str | None:
         """Two words the knowledge uses, written as one ("subgroups", "pressfreedom")."""
         known = self._known
@@ -412,7 +435,7 @@ class Matcher:
         # An acronym in a mixed-case question, or among Korean words ("BTS", "UN"), is a
         # name, never a typo.
         acronyms = (
-            {normalize(w) for w in _ACRONYM.findall(question)}
+            {normalize(w) for w in _ACRONYM.findall(_SHOUTED.sub(_unshout, question))}
             if mixed_case or (latin and has_hangul(question))
             else set()
         )
@@ -430,8 +453,14 @@ class Matcher:
                     acronyms.add(merged)  # never "corrected" either
         corrected: list[str] = []
         confidence: dict[str, float] = {}
-        for word in words:
+        for index, word in enumerate(words):
             fixed, sure = (word, 1.0) if word in acronyms else self._correct(word)
+            if fixed == word and word not in self._known and word not in acronyms:
+                # A real word that is one letter off a word of the knowledge, next to a
+                # word it goes with there: "park jinn" is Park Jin.
+                before = corrected[-1] if corrected else None
+                after = self._correct(words[index + 1])[0] if index + 1 < len(words) else None
+                fixed, sure = self._correct_in_context(word, before, after)
             corrected.extend(fixed.split())
             if sure < 1.0:
                 confidence[fixed] = min(sure, confidence.get(fixed, 1.0))
@@ -627,8 +656,9 @@ class Matcher:
         if shape.numbers and not tokens.issuperset(shape.numbers):
             factor *= _WRONG_NUMBER_FACTOR
         # "the minister *before* Park Jin", "the *next* member": the question is about
-        # another time than what the match says.
-        if shape.shifts and not tokens.issuperset(shape.shifts):
+        # another time than what the match says (in its answer or quote: a phrasing
+        # that mentions "next year" does not make the answer about the next one).
+        if shape.shifts and not self._said_tokens[owner].issuperset(shape.shifts):
             factor *= _SHIFT_FACTOR
         # "How many countries belong to the Media Freedom Coalition?" is not answered by
         # an entry that never mentions the Media Freedom Coalition.
@@ -756,6 +786,10 @@ def _build_synonyms(synonyms: dict[str, tuple[str, ...]]) -> dict[tuple[str, ...
             if key != target:
                 table[key] = target
     return table
+
+
+def _unshout(match: re.Match[str]) -> str:
+    return match.group().lower()
 
 
 def _word_tokens(word: str) -> list[str]:

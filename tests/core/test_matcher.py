@@ -354,6 +354,9 @@ def test_a_match_that_cannot_give_what_is_asked_scores_lower(documents, question
         ("Who is the South Korean foreign minister mentioned in the announcement?", True),
         # Other countries than the one the answer is about.
         ("Which other countries are members of the Freedom Online Coalition?", False),
+        # Another time than the answer's: a phrasing that says "next year" is not enough.
+        ("When will the next country join the Freedom Online Coalition?", False),
+        ("Which summit will Korea host next?", True),
         # Chat: "4" is "for".
         ("which summit 4 democracy is korea hostin", True),
     ],

@@ -29,6 +29,7 @@ def matcher():
         "What is the capital of Korea?",
         "Is North Korea a member?",
         "Is the US a member of the Media Freedom Coalition?",
+        "Is WHO a member of the FOC?",
         "What did Korea say about AI?",
         "What is the population of South Korea?",
         "Is China a member of the FOC?",
@@ -56,6 +57,11 @@ def test_unanswerable_questions_are_declined(matcher, question: str) -> None:
         ("Which summit will Korea host in 2024?", "2024"),
         ("korea foc memeber number", "38"),
         ("What treaties has Korea signed?", "ICCPR"),
+        # Real words one letter off a word of the knowledge, beside a word it goes with.
+        ("what did the minster say about digital tech risks", "risks"),
+        ("park jinn role??", "Minister of Foreign Affairs"),
+        # Shouting is not a row of acronyms ("FOR" is not a name).
+        ("SUMMIT FOR DEMOCRACY 2024 hosted by who", "2024"),
     ],
 )
 def test_answerable_questions_are_answered(matcher, question: str, expected: str) -> None:
