@@ -7,6 +7,8 @@ How a question is scored, and why:
    short typo of a function word becomes it ("teh"), and a non-word is corrected to the
    closest word the knowledge uses (rapidfuzz; never a real English word, an acronym or
    a word with digits, so "prime" stays "prime" and "39th" is not "fixed" into "38th").
+   A real word is corrected only one letter away and next to a word the knowledge
+   writes beside the correction ("park jinn" is Park Jin, "the minster" the minister).
    Synonyms are applied (South Korea -> korea), stopwords dropped, the rest stemmed;
    Korean loses its particles and verb endings and is split into syllable pairs.
 2. Each remaining token weighs its inverse document frequency over the knowledge: rare,
