@@ -1,11 +1,12 @@
 """What kind of answer a question asks for, and whether a text can give it.
 
 A question that asks "when" needs a time in its answer; "on what date" needs a calendar
-day; "how many" needs a number; "where" needs a place. When the best match cannot supply
-that (the knowledge mentions the Founding Declaration but not when the FOC was founded;
-it says Korea has joined but not on which day), the match is about the topic, not the
-question, and the engine should lean towards "I don't know". Only these types are
-checked: they can be recognized reliably in both the question and the answer. The module
+day; "how many" needs a number; "where" needs a place; "why" a reason or a purpose. When
+the best match cannot supply that (the knowledge mentions the Founding Declaration but
+not when the FOC was founded; it says Korea has joined but not on which day), the match
+is about the topic, not the question, and the engine should lean towards "I don't know".
+Only these types are checked: they can be recognized reliably in both the question and
+the answer. The module
 also finds the noun a question asks for ("Which *city* ...") and whether it asks for
 others ("which other ...") or for particular, named things ("which specific ...").
 """
@@ -24,6 +25,7 @@ class AnswerType(Enum):
     DATE = "date"
     COUNT = "count"
     PLACE = "place"
+    REASON = "reason"
 
 
 _TIME_QUESTION = re.compile(
@@ -39,6 +41,10 @@ _DATE_QUESTION = re.compile(
 )
 # (Korean "어디에" is as often "in what" as "where", so it is left out.)
 _PLACE_QUESTION = re.compile(r"^\W*(?:where|from where|in what place)\b", re.IGNORECASE)
+_REASON_QUESTION = re.compile(
+    r"^\W*(?:why|how come|for what reason|what(?:'s| is| was) the reason)\b|\bwhy\b[^?]*\?\W*$|왜",
+    re.IGNORECASE,
+)
 # "number of members" is a count; "the number of the resolution" is its name.
 _COUNT_QUESTION = re.compile(
     r"\b(how many|how much|number of(?!\s+(?:the|this|that|its|their)\b)|headcount|count of)\b"
@@ -69,6 +75,12 @@ _PLACE_ANSWER = re.compile(
     r"country|countries|city|cities|capital|region|venue|headquarter(?:s|ed)?|based in|held in|located)\b",
     re.IGNORECASE,
 )
+# A reason or a purpose, in the words of an answer ("because of", "to champion", "aims").
+_REASON_ANSWER = re.compile(
+    r"\b(?:because|since|due to|thanks to|as a result|so that|in order to|aims?|aimed|goal|"
+    r"purpose|reason|so as to|to [a-z]+)\b",
+    re.IGNORECASE,
+)
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|dozens|hundred|"
     "hundreds|thousand|thousands|several|thirty|forty"
@@ -88,6 +100,8 @@ def question_type(question: str) -> AnswerType:
         return AnswerType.TIME
     if _PLACE_QUESTION.search(question):
         return AnswerType.PLACE
+    if _REASON_QUESTION.search(question):
+        return AnswerType.REASON
     return AnswerType.ANY
 
 
@@ -99,6 +113,8 @@ def can_answer(kind: AnswerType, text: str) -> bool:
         return _DATE_ANSWER.search(text) is not None
     if kind is AnswerType.PLACE:
         return _PLACE_ANSWER.search(text) is not None
+    if kind is AnswerType.REASON:
+        return _REASON_ANSWER.search(text) is not None
     if kind is AnswerType.COUNT:
         return any(not _is_year(m.group()) for m in _COUNT_ANSWER.finditer(text))
     return True

@@ -23,7 +23,7 @@ How a question is scored, and why:
    from, and phrasings in the other language than the question's count less.
 4. The question's shape is checked against the match (see :meth:`Matcher._penalty`):
    "when" needs a time in the answer, "on what date" a calendar day, "how many" a
-   number, "where" a place; "which other", "which countries" and "which specific" need
+   number, "where" a place, "why" a reason; "which other", "which countries" and "which specific" need
    an answer that names something the question does not; a number or a name of the
    documents that the question names must be in the match. An asked-for noun or a name
    the knowledge never uses ("Which city ...", "according to Japan"), a word the

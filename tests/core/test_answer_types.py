@@ -34,6 +34,9 @@ from bot.core.answer_types import (
         ("What position did the ROK take when it signed up?", AnswerType.ANY),
         ("What's the number of the resolution Korea championed?", AnswerType.ANY),
         ("What is the number of FOC members?", AnswerType.COUNT),
+        ("Why did Korea join the FOC?", AnswerType.REASON),
+        ("How come Korea joined so late?", AnswerType.REASON),
+        ("한국은 왜 FOC에 가입했나요?", AnswerType.REASON),
         ("Who is Park Jin?", AnswerType.ANY),
         ("Is Korea a member?", AnswerType.ANY),
     ],
@@ -125,3 +128,16 @@ def test_names_others() -> None:
 )
 def test_asks_for_specifics(question: str, expected: bool) -> None:
     assert asks_for_specifics(question) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Because of its active involvement in cyber diplomacy.", True),
+        ("To champion Internet freedom and safeguard online human rights.", True),
+        ("The strategy aims to use digital technology to promote freedom.", True),
+        ("The ROK has joined the Coalition, increasing the membership to 38.", False),
+    ],
+)
+def test_a_reason_is_given_in_words(text: str, expected: bool) -> None:
+    assert can_answer(AnswerType.REASON, text) is expected

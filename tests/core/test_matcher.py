@@ -357,6 +357,9 @@ def test_a_match_that_cannot_give_what_is_asked_scores_lower(documents, question
         # Another time than the answer's: a phrasing that says "next year" is not enough.
         ("When will the next country join the Freedom Online Coalition?", False),
         ("Which summit will Korea host next?", True),
+        # A reason is asked for: the joining entry gives none for the timing.
+        ("Why did it take Korea so long to join the coalition?", False),
+        ("Why did Korea join the FOC?", True),
         # Chat: "4" is "for".
         ("which summit 4 democracy is korea hostin", True),
     ],
