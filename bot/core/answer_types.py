@@ -1,14 +1,14 @@
 """What kind of answer a question asks for, and whether a text can give it.
 
 A question that asks "when" needs a time in its answer; "on what date" needs a calendar
-day; "how many" needs a number; "where" needs a place; "why" a reason or a purpose. When
-the best match cannot supply that (the knowledge mentions the Founding Declaration but
-not when the FOC was founded; it says Korea has joined but not on which day), the match
-is about the topic, not the question, and the engine should lean towards "I don't know".
-Only these types are checked: they can be recognized reliably in both the question and
-the answer. The module
-also finds the noun a question asks for ("Which *city* ...") and whether it asks for
-others ("which other ...") or for particular, named things ("which specific ...").
+day; "how many" needs a number; "where" needs a place ("where in Korea" a finer one than
+a country); "why" a reason or a purpose. When the best match cannot supply that (the
+knowledge mentions the Founding Declaration but not when the FOC was founded; it says
+Korea has joined but not on which day), the match is about the topic, not the question,
+and the engine should lean towards "I don't know". Only these types are checked: they
+can be recognized reliably in both the question and the answer. The module also finds
+the noun a question asks for ("Which *city* ...") and whether it asks for others
+("which other ...") or for particular, named things ("which specific ...").
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ class AnswerType(Enum):
     DATE = "date"
     COUNT = "count"
     PLACE = "place"
+    VENUE = "venue"
     REASON = "reason"
 
 
@@ -41,6 +42,8 @@ _DATE_QUESTION = re.compile(
 )
 # (Korean "어디에" is as often "in what" as "where", so it is left out.)
 _PLACE_QUESTION = re.compile(r"^\W*(?:where|from where|in what place)\b", re.IGNORECASE)
+# "Where in Korea ...": a place within a place, finer than a country.
+_VENUE_QUESTION = re.compile(r"^\W*where\s+(?:exactly\s+)?in\b(?!\s+the\s+world)", re.IGNORECASE)
 _REASON_QUESTION = re.compile(
     r"^\W*(?:why|how come|for what reason|what(?:'s| is| was) the reason)\b|\bwhy\b[^?]*\?\W*$|왜",
     re.IGNORECASE,
@@ -81,6 +84,10 @@ _REASON_ANSWER = re.compile(
     r"purpose|reason|so as to|to [a-z]+)\b",
     re.IGNORECASE,
 )
+_VENUE_ANSWER = re.compile(
+    r"\b(?:city|cities|capital|venue|region|province|district|town|headquarter(?:s|ed)?|located)\b",
+    re.IGNORECASE,
+)
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|dozens|hundred|"
     "hundreds|thousand|thousands|several|thirty|forty"
@@ -98,6 +105,8 @@ def question_type(question: str) -> AnswerType:
     time = _TIME_QUESTION.search(question)
     if time and not (time.group().lower() == "when" and _WH_BEFORE_WHEN.search(question)):
         return AnswerType.TIME
+    if _VENUE_QUESTION.search(question):
+        return AnswerType.VENUE
     if _PLACE_QUESTION.search(question):
         return AnswerType.PLACE
     if _REASON_QUESTION.search(question):
@@ -113,6 +122,8 @@ def can_answer(kind: AnswerType, text: str) -> bool:
         return _DATE_ANSWER.search(text) is not None
     if kind is AnswerType.PLACE:
         return _PLACE_ANSWER.search(text) is not None
+    if kind is AnswerType.VENUE:
+        return _VENUE_ANSWER.search(text) is not None
     if kind is AnswerType.REASON:
         return _REASON_ANSWER.search(text) is not None
     if kind is AnswerType.COUNT:

@@ -400,14 +400,18 @@ class Matcher:
         return best[0], best[1] / 100.0
 
     def _correct_in_context(self, word: str, before: str | None, after: str | None) -> tuple[str, float]:
-        """``word``, or the one known word a single edit away from it that the knowledge
+        """``word``, or the one known word a letter longer or shorter that the knowledge
         writes beside one of its (corrected) neighbours, and is not a stopword."""
         if len(word) < _CORRECTION_MIN_LEN or not word.isascii() or not word.isalpha():
             return word, 1.0
+        # One letter more or less only: a real word with one letter changed is as often
+        # another word the asker meant ("wait" is not "want").
         found = {
             candidate
             for candidate in self._by_initial.get(word[0], ())
-            if candidate not in STOPWORDS
+            if abs(len(candidate) - len(word)) == 1
+            and candidate not in STOPWORDS
+            and candidate not in FILLER_WORDS
             and ((before, candidate) in self._pairs or (candidate, after) in self._pairs)
             and OSA.distance(word, candidate, score_cutoff=1) <= 1
         }

@@ -34,6 +34,8 @@ from bot.core.answer_types import (
         ("What position did the ROK take when it signed up?", AnswerType.ANY),
         ("What's the number of the resolution Korea championed?", AnswerType.ANY),
         ("What is the number of FOC members?", AnswerType.COUNT),
+        ("Where in Korea will the 2024 summit be held?", AnswerType.VENUE),
+        ("Where in the world does Korea promote human rights?", AnswerType.PLACE),
         ("Why did Korea join the FOC?", AnswerType.REASON),
         ("How come Korea joined so late?", AnswerType.REASON),
         ("한국은 왜 FOC에 가입했나요?", AnswerType.REASON),

@@ -357,9 +357,12 @@ def test_a_match_that_cannot_give_what_is_asked_scores_lower(documents, question
         # Another time than the answer's: a phrasing that says "next year" is not enough.
         ("When will the next country join the Freedom Online Coalition?", False),
         ("Which summit will Korea host next?", True),
+        # A place within Korea is asked for; the answer names only the country.
+        ("Where in Korea will the 2024 Summit for Democracy be held?", False),
         # A reason is asked for: the joining entry gives none for the timing.
         ("Why did it take Korea so long to join the coalition?", False),
         ("Why did Korea join the FOC?", True),
+        ("Why did South Korea wait until now to join the Freedom Online Coalition?", False),
         # Chat: "4" is "for".
         ("which summit 4 democracy is korea hostin", True),
     ],
