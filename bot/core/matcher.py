@@ -105,6 +105,9 @@ _SHIFT_FACTOR = 0.7
 _UNKNOWN_FOCUS_FACTOR = 0.7
 # A match that names nobody else when the question asks "which other ...".
 _NO_OTHERS_FACTOR = 0.6
+# A match whose words the question shares sit by another number than the question's.
+_OTHER_NUMBER_FACTOR = 0.7
+_NUMBER_NEIGHBOURHOOD = 2  # tokens
 # A match that mentions none of the names of the documents the question asks about; only
 # names rarer than this IDF count (every item mentions Korea).
 _MISSING_NAME_FACTOR = 0.7
@@ -315,6 +318,7 @@ class Matcher:
         self._answer_types: list[frozenset[AnswerType]] = []
         self._answer_tokens: list[frozenset[str]] = []
         self._said_tokens: list[frozenset[str]] = []  # tokens of the answer and its quote
+        self._said_sequences: list[tuple[str, ...] | None] = []
         self._names_others: list[bool] = []
         self._answer_names: list[frozenset[str]] = []  # tokens of the names an answer holds
         # Country names the knowledge knows (the member records), each as its tokens.
@@ -332,7 +336,13 @@ class Matcher:
             text = f"{answer} {item.source.quote}"
             self._answer_types.append(frozenset(t for t in AnswerType if can_answer(t, text)))
             self._answer_tokens.append(frozenset(self._tokens(normalize(answer).split())))
-            self._said_tokens.append(frozenset(self._tokens(normalize(text).split())))
+            said = self._tokens(normalize(text).split())
+            self._said_tokens.append(frozenset(said))
+            # The order of the words, kept only where two numbers of a kind could be
+            # told apart by the words around them (the 2023 and the 2024 summits).
+            kinds = [_number_kind(t) for t in set(said) if has_digit(t)]
+            repeated = len(kinds) != len(set(kinds))
+            self._said_sequences.append(tuple(said) if repeated else None)
             self._names_others.append(names_others(text))
             self._answer_names.append(names_in(text, self._tokens))
             self._answer_countries.append(self._countries_in(set(self._tokens(normalize(text).split()))))
@@ -666,6 +676,11 @@ class Matcher:
         # that mentions "next year" does not make the answer about the next one).
         if shape.shifts and not self._said_tokens[owner].issuperset(shape.shifts):
             factor *= _SHIFT_FACTOR
+        # "Who hosted the 2023 summit?" against "participation in the 2023 summit and
+        # hosting the 2024 summit": the question's words sit by the other number.
+        sequence = self._said_sequences[owner]
+        if shape.numbers and sequence is not None and _nearer_another_number(sequence, shape):
+            factor *= _OTHER_NUMBER_FACTOR
         # "How many countries belong to the Media Freedom Coalition?" is not answered by
         # an entry that never mentions the Media Freedom Coalition.
         if shape.names and tokens.isdisjoint(shape.names):
@@ -792,6 +807,43 @@ def _build_synonyms(synonyms: dict[str, tuple[str, ...]]) -> dict[tuple[str, ...
             if key != target:
                 table[key] = target
     return table
+
+
+def _number_kind(token: str) -> str:
+    """What kind of number a token is: a year, an ordinal, another number, or a name."""
+    if token.isdigit():
+        return "year" if len(token) == 4 and token[:2] in ("19", "20") else "number"
+    if token[:-2].isdigit() and token[-2:] in ("st", "nd", "rd", "th"):
+        return "ordinal"
+    return token  # "41/11": a name, never confused with another
+
+
+def _nearer_another_number(sequence: tuple[str, ...], shape: _Shape) -> bool:
+    """Whether a word of the question stands nearer, in ``sequence``, to a number of the
+    same kind the question does not name than to the number it does name."""
+    positions: dict[str, list[int]] = defaultdict(list)
+    for index, token in enumerate(sequence):
+        positions[token].append(index)
+    words = [t for t in shape.asked if t in positions and not has_digit(t)]
+    for number in shape.numbers:
+        if number not in positions:
+            continue
+        kind = _number_kind(number)
+        others = [
+            index
+            for token, indexes in positions.items()
+            if has_digit(token) and token not in shape.numbers and _number_kind(token) == kind
+            for index in indexes
+        ]
+        if not others:
+            continue
+        for word in words:
+            to_named = min(abs(i - j) for i in positions[word] for j in positions[number])
+            to_other = min(abs(i - j) for i in positions[word] for j in others)
+            # Only a word right by a number goes with it ("hosting the 2024 summit").
+            if to_other < to_named and to_other <= _NUMBER_NEIGHBOURHOOD:
+                return True
+    return False
 
 
 def _unshout(match: re.Match[str]) -> str:

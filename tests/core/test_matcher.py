@@ -378,3 +378,14 @@ def test_a_date_the_text_does_not_give_is_declined_with_the_nearest_answer_sugge
     answer = matcher.ask("On what exact date did Korea join the FOC?")
     assert not answer.answered
     assert answer.suggestions and answer.suggestions[0].entry_id == "when-korea-joined"
+
+
+def test_words_beside_another_number_than_the_questions_score_lower(documents):
+    """ "Who hosts the 2023 summit?" against a text where hosting goes with 2024."""
+    answer = "Korea took part in the 2023 summit and will host the 2024 summit."
+    matcher = entry_matcher(documents, answer, "What about the summits?")
+    beside = matcher.ask("Did Korea take part in the 2023 summit?")
+    away = matcher.ask("Did Korea host the 2023 summit?")
+    control = matcher.ask("Did Korea host the 2024 summit?")
+    assert away.score < 0.8 * beside.score
+    assert away.score < 0.8 * control.score
