@@ -49,8 +49,11 @@ _REASON_QUESTION = re.compile(
     re.IGNORECASE,
 )
 # "number of members" is a count; "the number of the resolution" is its name.
+# "How much money" is a count; "how much influence" asks for a degree, in words.
 _COUNT_QUESTION = re.compile(
-    r"\b(how many|how much|number of(?!\s+(?:the|this|that|its|their)\b)|headcount|count of)\b"
+    r"\b(how many|how much(?=\s+(?:\w+\s+){0,2}?(?:money|cost|costs|budget|funding|funds|spend|spent|"
+    r"dollars|won|pay|paid|time|people|staff)\b|\W*$|\s+(?:is|was|does|did|will)\b)|"
+    r"number of(?!\s+(?:the|this|that|its|their)\b)|headcount|count of)\b"
     r"|몇\s?(?:명|개|개국|곳|나라)|얼마나\s?많",
     re.IGNORECASE,
 )
@@ -205,3 +208,28 @@ def asks_for_others(question: str) -> bool:
 def names_others(text: str) -> bool:
     """Whether ``text`` speaks of others at all (an answer to "which other ..." must)."""
     return _OTHERS_ANSWER.search(text) is not None
+
+
+# "published by the FOC on 29 August 2023": the date of the document, not of what it
+# reports. Such a date answers "when was it published", not "when did Korea join".
+_PUBLICATION_DATE = re.compile(
+    rf"\b(?:published|publication|dated|released|posted|issued)\b[^.]{{0,80}}?\b(?:on|in)\s+"
+    rf"(?:\d{{1,2}}\s+(?:{_MONTHS})\s+\d{{4}}|\d{{4}}-\d\d-\d\d|(?:{_MONTHS})\s+\d{{1,2}},?\s+\d{{4}}|"
+    rf"(?:{_MONTHS})\s+\d{{4}}|\d{{4}})",
+    re.IGNORECASE,
+)
+_PUBLICATION_QUESTION = re.compile(
+    r"\b(?:publish\w*|publication|release[ds]?|post(?:ed)?|issued?|dated|press|announce\w*|"
+    r"announcement|statement|news|article|document)\b|발표|게시|공개|보도",
+    re.IGNORECASE,
+)
+
+
+def without_publication_dates(text: str) -> str:
+    """``text`` without the phrases that date the document itself."""
+    return _PUBLICATION_DATE.sub(" ", text)
+
+
+def asks_about_publication(question: str) -> bool:
+    """Whether ``question`` is about the document itself (its publication, its date)."""
+    return _PUBLICATION_QUESTION.search(question) is not None

@@ -52,12 +52,14 @@ from rapidfuzz.distance import OSA
 from .answer import Answer, Suggestion
 from .answer_types import (
     AnswerType,
+    asks_about_publication,
     asks_for_others,
     asks_for_specifics,
     can_answer,
     focus_words,
     names_others,
     question_type,
+    without_publication_dates,
 )
 from .korean import STOPWORDS_KO, bigrams, has_hangul, is_hangul_word, language, strip_particle
 from .model import Entry, FactCard, Knowledge
@@ -66,6 +68,7 @@ from .text import (
     FILLER_WORDS,
     STOPWORDS,
     drop_greetings,
+    drop_small_counts,
     english_words,
     has_digit,
     normalize,
@@ -169,6 +172,7 @@ class _Shape:
     """What a question asks for, beyond its words (see Matcher._penalty)."""
 
     wanted: AnswerType
+    about_publication: bool  # the document's own date counts as an answer
     numbers: tuple[str, ...]
     shifts: tuple[str, ...]
     asked: frozenset[str]
@@ -316,6 +320,9 @@ class Matcher:
         # Which kinds of answer (a time, a count) each item's text can give, and the
         # tokens of the answer itself.
         self._answer_types: list[frozenset[AnswerType]] = []
+        # The same, when the document's own publication date does not count (the
+        # question is about something else than the document).
+        self._event_types: list[frozenset[AnswerType]] = []
         self._answer_tokens: list[frozenset[str]] = []
         self._said_tokens: list[frozenset[str]] = []  # tokens of the answer and its quote
         self._said_sequences: list[tuple[str, ...] | None] = []
@@ -335,6 +342,8 @@ class Matcher:
             answer = item.answer if isinstance(item, Entry) else item.text
             text = f"{answer} {item.source.quote}"
             self._answer_types.append(frozenset(t for t in AnswerType if can_answer(t, text)))
+            undated = without_publication_dates(text)
+            self._event_types.append(frozenset(t for t in AnswerType if can_answer(t, undated)))
             self._answer_tokens.append(frozenset(self._tokens(normalize(answer).split())))
             said = self._tokens(normalize(text).split())
             self._said_tokens.append(frozenset(said))
@@ -441,7 +450,8 @@ class Matcher:
     def _slots(self, question: str) -> list[_Slot]:
         """The question as weighted slots, each satisfied by one of a few tokens."""
         question = question[: self.max_question_chars]
-        words = [strip_particle(w) for w in text_speak_digits(drop_greetings(normalize(question).split()))]
+        words = drop_small_counts(text_speak_digits(drop_greetings(normalize(question).split())))
+        words = [strip_particle(w) for w in words]
         # Capitalized words inside a mixed-case sentence are names; a question typed in
         # all capitals or all lower case tells nothing either way.
         has_lower = _LOWER_LATIN.search(question) is not None
@@ -574,6 +584,7 @@ class Matcher:
         countries = self._countries_in(frozenset(slot.token for slot in slots))
         shape = _Shape(
             wanted=question_type(question),
+            about_publication=asks_about_publication(question),
             numbers=tuple(slot.token for slot in slots if has_digit(slot.token)),
             shifts=tuple(slot.token for slot in slots if slot.token in _SHIFT_TOKENS),
             asked=frozenset(slot.token for slot in slots),
@@ -664,7 +675,8 @@ class Matcher:
     def _penalty(self, owner: int, covered: float, shape: _Shape) -> float:
         """How much a match is discounted for not fitting the question's shape."""
         factor = 1.0
-        if shape.wanted is not AnswerType.ANY and shape.wanted not in self._answer_types[owner]:
+        types = self._answer_types if shape.about_publication else self._event_types
+        if shape.wanted is not AnswerType.ANY and shape.wanted not in types[owner]:
             factor *= _WRONG_TYPE_FACTOR
         tokens = self._item_tokens[owner]
         # A number the question names but the match never mentions ("39th member",

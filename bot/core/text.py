@@ -138,7 +138,7 @@ STOPWORDS = frozenset(
     uh question questions answer wondering wonder curious info information details
     detail u ur r wut wat abt bc cuz thx ty ya yeah yep nope pl many much actually exactly
     time times year years date dates day days month months type types
-    basically
+    basically shld shud shd wld wud cld cud bcuz coz tho thru w wht
     """.split()
 )
 
@@ -187,15 +187,41 @@ _TEXT_SPEAK_DIGITS = {"2": "to", "4": "for"}
 
 
 def text_speak_digits(words: list[str]) -> list[str]:
-    """ "pledge 2 support", "summit 4 democracy": a lone 2 or 4 between two words is a
-    preposition in chat, not a number."""
+    """Chat digits: in "pledge 2 support", "summit 4 democracy" or "stand 4", a lone 2 or
+    4 after a word (and before another, or last) is a preposition, not a number."""
     if "2" not in words and "4" not in words:
         return words
     out = list(words)
-    for index in range(1, len(words) - 1):
-        if words[index] in _TEXT_SPEAK_DIGITS and words[index - 1].isalpha() and words[index + 1].isalpha():
+    for index in range(1, len(words)):
+        following = words[index + 1] if index + 1 < len(words) else "end"
+        # ... but "2 things", "4 members": a number before a plural.
+        plural = following.endswith("s") and len(following) > 3
+        if (
+            words[index] in _TEXT_SPEAK_DIGITS
+            and words[index - 1].isalpha()
+            and following.isalpha()
+            and not plural
+        ):
             out[index] = _TEXT_SPEAK_DIGITS[words[index]]
     return out
+
+
+_SMALL_COUNTS = frozenset("1 2 3 4 5 6 7 8 9 10 two three four five six seven eight nine ten".split())
+
+
+def drop_small_counts(words: list[str]) -> list[str]:
+    """The words without a small count before a plural: "what 2 things", "which three
+    documents" say how many things the answer lists, not which; not a number to match."""
+    return [
+        word
+        for index, word in enumerate(words)
+        if not (
+            word in _SMALL_COUNTS
+            and index + 1 < len(words)
+            and words[index + 1].endswith("s")
+            and len(words[index + 1]) > 3
+        )
+    ]
 
 
 _SUFFIXES: tuple[tuple[str, str], ...] = (

@@ -6,12 +6,14 @@ import pytest
 
 from bot.core.answer_types import (
     AnswerType,
+    asks_about_publication,
     asks_for_others,
     asks_for_specifics,
     can_answer,
     focus_words,
     names_others,
     question_type,
+    without_publication_dates,
 )
 
 
@@ -39,6 +41,8 @@ from bot.core.answer_types import (
         ("Why did Korea join the FOC?", AnswerType.REASON),
         ("How come Korea joined so late?", AnswerType.REASON),
         ("한국은 왜 FOC에 가입했나요?", AnswerType.REASON),
+        ("How much money does the strategy cost?", AnswerType.COUNT),
+        ("How much influence does technology have on our lives?", AnswerType.ANY),
         ("Who is Park Jin?", AnswerType.ANY),
         ("Is Korea a member?", AnswerType.ANY),
     ],
@@ -143,3 +147,13 @@ def test_asks_for_specifics(question: str, expected: bool) -> None:
 )
 def test_a_reason_is_given_in_words(text: str, expected: bool) -> None:
     assert can_answer(AnswerType.REASON, text) is expected
+
+
+def test_the_documents_own_date_is_not_the_date_of_what_it_reports():
+    text = "The announcement was published by the FOC on 29 August 2023. Korea joined in 2023."
+    assert can_answer(AnswerType.DATE, text)
+    undated = without_publication_dates(text)
+    assert not can_answer(AnswerType.DATE, undated)
+    assert "Korea joined in 2023" in undated
+    assert asks_about_publication("When was the announcement published?")
+    assert not asks_about_publication("On what date did Korea become a member?")

@@ -363,6 +363,9 @@ def test_a_match_that_cannot_give_what_is_asked_scores_lower(documents, question
         ("Why did it take Korea so long to join the coalition?", False),
         ("Why did Korea join the FOC?", True),
         ("Why did South Korea wait until now to join the Freedom Online Coalition?", False),
+        # The publication date of the announcement is not the day Korea joined.
+        ("On what date did Korea officially become an FOC member?", False),
+        ("What date was the announcement published?", True),
         # Chat: "4" is "for".
         ("which summit 4 democracy is korea hostin", True),
     ],

@@ -13,6 +13,7 @@ from bot.core.text import (
     _fold,
     _fold_ascii,
     drop_greetings,
+    drop_small_counts,
     normalize,
     stem,
     text_speak_digits,
@@ -150,6 +151,8 @@ def test_the_ascii_shortcut_folds_like_the_general_path(text):
         ("2 members", "2 members"),  # a number at the start stays a number
         ("resolution 41 11", "resolution 41 11"),
         ("the 2 4 summits", "the 2 4 summits"),  # between numbers: numbers
+        ("what 2 things does he say", "what 2 things does he say"),  # before a plural
+        ("what does iccpr stand 4", "what does iccpr stand for"),  # last
     ],
 )
 def test_text_speak_digits(words, expected):
@@ -159,3 +162,11 @@ def test_text_speak_digits(words, expected):
 def test_drop_greetings():
     assert drop_greetings("good evening what does icescr mean".split()) == "what does icescr mean".split()
     assert drop_greetings("is it good for korea".split()) == "is it good for korea".split()
+
+
+def test_drop_small_counts():
+    assert drop_small_counts("what 2 things does he say".split()) == "what things does he say".split()
+    assert drop_small_counts("which three documents".split()) == "which documents".split()
+    assert drop_small_counts("the 38 members".split()) == "the 38 members".split()  # not small
+    assert drop_small_counts("resolution 2 of".split()) == "resolution 2 of".split()  # no plural
+    assert drop_small_counts([]) == [] and drop_small_counts(["2"]) == ["2"]
