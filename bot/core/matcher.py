@@ -68,6 +68,7 @@ from .text import (
     FILLER_WORDS,
     STOPWORDS,
     drop_greetings,
+    drop_meta_references,
     drop_small_counts,
     english_words,
     has_digit,
@@ -450,7 +451,8 @@ class Matcher:
     def _slots(self, question: str) -> list[_Slot]:
         """The question as weighted slots, each satisfied by one of a few tokens."""
         question = question[: self.max_question_chars]
-        words = drop_small_counts(text_speak_digits(drop_greetings(normalize(question).split())))
+        words = normalize(question).split()
+        words = drop_meta_references(drop_small_counts(text_speak_digits(drop_greetings(words))))
         words = [strip_particle(w) for w in words]
         # Capitalized words inside a mixed-case sentence are names; a question typed in
         # all capitals or all lower case tells nothing either way.

@@ -206,6 +206,34 @@ def text_speak_digits(words: list[str]) -> list[str]:
     return out
 
 
+# "in this text", "according to the quote", "per the announcement": where the asker read
+# it, not what they ask about.
+_META_PLACES = frozenset("text announcement article document statement post quote quotation release".split())
+_META_LEADS = (("in",), ("according", "to"), ("per",), ("from",))
+
+
+def drop_meta_references(words: list[str]) -> list[str]:
+    """The words without a phrase that points at the document itself ("in this text",
+    "according to the quote"), unless that is all there is."""
+    out: list[str] = []
+    index = 0
+    while index < len(words):
+        for lead in _META_LEADS:
+            end = index + len(lead)
+            if (
+                tuple(words[index:end]) == lead
+                and words[end : end + 1] in (["the"], ["this"], ["that"])
+                and words[end + 1 : end + 2]
+                and words[end + 1] in _META_PLACES
+            ):
+                index = end + 2
+                break
+        else:
+            out.append(words[index])
+            index += 1
+    return out if out else words
+
+
 _SMALL_COUNTS = frozenset("1 2 3 4 5 6 7 8 9 10 two three four five six seven eight nine ten".split())
 
 

@@ -13,6 +13,7 @@ from bot.core.text import (
     _fold,
     _fold_ascii,
     drop_greetings,
+    drop_meta_references,
     drop_small_counts,
     normalize,
     stem,
@@ -170,3 +171,21 @@ def test_drop_small_counts():
     assert drop_small_counts("the 38 members".split()) == "the 38 members".split()  # not small
     assert drop_small_counts("resolution 2 of".split()) == "resolution 2 of".split()  # no plural
     assert drop_small_counts([]) == [] and drop_small_counts(["2"]) == ["2"]
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("what does rok stand for in this text", "what does rok stand for"),
+        (
+            "what has the coalition been aligning according to the quote",
+            "what has the coalition been aligning",
+        ),
+        ("how is korea described per the announcement", "how is korea described"),
+        ("who published this announcement", "who published this announcement"),  # the topic
+        ("what does the quote say", "what does the quote say"),
+        ("in the text", "in the text"),  # nothing else: kept
+    ],
+)
+def test_drop_meta_references(words, expected):
+    assert drop_meta_references(words.split()) == expected.split()

@@ -30,7 +30,6 @@ def matcher():
         "Is North Korea a member?",
         "Is the US a member of the Media Freedom Coalition?",
         "Is WHO a member of the FOC?",
-        "What does ROK stand for in this text?",
         "What did Korea say about AI?",
         "What is the population of South Korea?",
         "Is China a member of the FOC?",
@@ -65,6 +64,7 @@ def test_unanswerable_questions_are_declined(matcher, question: str) -> None:
         ("SUMMIT FOR DEMOCRACY 2024 hosted by who", "2024"),
         # "stand for" is about an abbreviation, "2 things" a count, "shld" "should".
         ("What does ROK stand for?", "Republic of Korea"),
+        ("What does ROK stand for in this text?", "Republic of Korea"),
         ("what 2 things does park jin say the world shld do w digital tech", "positives"),
         ("wat does iccpr stand 4", "Civil and Political"),
     ],
