@@ -215,6 +215,8 @@ _META_LEADS = (("in",), ("according", "to"), ("per",), ("from",))
 def drop_meta_references(words: list[str]) -> list[str]:
     """The words without a phrase that points at the document itself ("in this text",
     "according to the quote"), unless that is all there is."""
+    if not _META_PLACES.intersection(words):
+        return words
     out: list[str] = []
     index = 0
     while index < len(words):
@@ -321,9 +323,12 @@ def tokens(normalized: str) -> list[str]:
     return [stem(w) for w in normalized.split() if w not in STOPWORDS]
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def has_digit(word: str) -> bool:
     """True when the word holds a digit: such words are matched exactly, never fuzzily."""
-    return any(ch.isdigit() for ch in word)
+    return _DIGIT.search(word) is not None
 
 
 @cache
