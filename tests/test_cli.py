@@ -394,3 +394,32 @@ def test_engine_and_cli_do_not_import_discord(tmp_path):
     proc = run_process(["-c", code], tmp_path)
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")
     assert proc.stdout.decode().strip() == "clean"
+
+
+def test_answers_do_not_depend_on_the_hash_seed(tmp_path):
+    """Scores are sums over sets of words: summed in set order they differed in the last
+    bits from one process to the next, and tied suggestions swapped places."""
+    cases = (PROJECT / "tests" / "data" / "heldout_paraphrases.yaml").read_text(encoding="utf-8")
+    # Shuffled words: their suggestions tie, and once came out in either order.
+    questions = [
+        *re.findall(r'q: "([^"]+)"', cases),
+        "Republic Korea of Coalition? joined Has the Freedom the Online actually",
+        "actually Coalition? Has of Freedom the Korea the Online joined Republic",
+        "actually Has Korea joined of Coalition? Republic the",
+    ]
+    stdin = "".join(q + "\n" for q in questions).encode()
+    outputs = []
+    for seed in ("1", "2"):
+        env = subprocess_env() | {"PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "--config", str(CONFIG), "ask", "--json", "-"],
+            input=stdin,
+            capture_output=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=120,
+            check=True,
+        )
+        outputs.append(done.stdout)
+    assert len(outputs[0].splitlines()) == len(questions) > 100
+    assert outputs[0] == outputs[1]

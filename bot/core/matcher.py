@@ -302,7 +302,7 @@ class Matcher:
             if not tokens:
                 continue
             uid = len(self._units)
-            total = sum(self._idf[t] for t in tokens)
+            total = math.fsum(self._idf[t] for t in tokens)  # exact: the same in any set order
             self._units.append(_Unit(owner, text, weight, tokens, total, language(text)))
             self._item_units[owner].append(uid)
         # Per item, which of its units hold each token (positions in _item_units[owner]):
