@@ -63,12 +63,17 @@ def is_hangul_word(word: str) -> bool:
 
 
 def strip_particle(word: str) -> str:
-    """The word without one trailing particle, then one verb ending (see ENDINGS)."""
-    if not is_hangul_word(word):
+    """The word without its trailing particles (two at most: 회의 + 는, or 정상회 + 의 + 는
+    alike, so a word ends the same with or without a particle after it), then one verb
+    ending (see ENDINGS)."""
+    if not is_hangul_word(word) or word in STOPWORDS_KO:
         return word
-    for particle in PARTICLES:
-        if word.endswith(particle) and len(word) > len(particle):
-            word = word[: -len(particle)]
+    for _ in range(2):
+        for particle in PARTICLES:
+            if word.endswith(particle) and len(word) > len(particle):
+                word = word[: -len(particle)]
+                break
+        else:
             break
     return strip_ending(word)
 

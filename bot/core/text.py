@@ -156,6 +156,7 @@ FILLER_WORDS = frozenset(
     kindly morning afternoon evening greetings hello dear cheers regarding concerning
     supposedly apparently allegedly reportedly presumably seemingly honestly
     specific specifically particular particularly individual precise precisely certain exact
+    besides well too either just merely simply
     exactly ever even still already also else quite pretty bit way ways
     comment comments commented commenting remark remarks remarked state states stated note
     notes noted mention mentions mentioned express expresses expressed speak speaks spoke

@@ -23,6 +23,8 @@ from bot.core.korean import bigrams, has_hangul, is_hangul_word, language, strip
         ("문서들은", "문서"),
         ("사람들", "사람"),
         ("그들", "그들"),  # two syllables are kept whole
+        ("누가", "누가"),  # a question word is left alone
+        ("한국에서는", "한국"),  # two particles
         ("korea", "korea"),
         ("FOC", "FOC"),
     ],
@@ -60,3 +62,9 @@ def test_language(text: str, lang: str) -> None:
 def test_hangul_checks() -> None:
     assert is_hangul_word("한국") and not is_hangul_word("korea") and not is_hangul_word("한국2")
     assert has_hangul("FOC 한국") and not has_hangul("FOC")
+
+
+def test_a_word_ends_alike_with_or_without_a_particle_after_it() -> None:
+    # 회의 ends in 의, which is also a particle: stripped in both, or in neither.
+    assert strip_particle("정상회의는") == strip_particle("정상회의")
+    assert strip_particle("민주주의를") == strip_particle("민주주의")

@@ -37,8 +37,9 @@ def matcher():
         ("heldout_fresh6.yaml", 0.9, 0.95),
         ("heldout_fresh7.yaml", 0.95, 0.99),
         ("heldout_rephrased.yaml", 0.97, 0.94),
-        ("heldout_fresh8.yaml", 0.94, 0.93),
-        ("heldout_fresh9.yaml", 0.88, 0.99),
+        ("heldout_fresh8.yaml", 0.96, 0.93),
+        ("heldout_fresh9.yaml", 0.9, 0.99),
+        ("heldout_rephrased2.yaml", 0.93, 0.99),
     ],
 )
 def test_accuracy_floor(matcher, name: str, in_scope_floor: float, abstain_floor: float) -> None:
@@ -66,6 +67,7 @@ def test_out_of_scope_never_answered_confidently(matcher) -> None:
         "heldout_rephrased.yaml",
         "heldout_fresh8.yaml",
         "heldout_fresh9.yaml",
+        "heldout_rephrased2.yaml",
     ):
         for case in load_cases(DATA / name):
             if case.category == "oos":
@@ -86,6 +88,7 @@ def test_out_of_scope_never_answered_confidently(matcher) -> None:
         ("heldout_rephrased.yaml", 0.99),
         ("heldout_fresh8.yaml", 0.99),
         ("heldout_fresh9.yaml", 0.99),
+        ("heldout_rephrased2.yaml", 0.99),
     ],
 )
 def test_korean_floor(matcher, name: str, floor: float) -> None:

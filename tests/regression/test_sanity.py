@@ -67,6 +67,10 @@ def test_unanswerable_questions_are_declined(matcher, question: str) -> None:
         ("What does ROK stand for in this text?", "Republic of Korea"),
         ("what 2 things does park jin say the world shld do w digital tech", "positives"),
         ("wat does iccpr stand 4", "Civil and Political"),
+        # "be doing" asks for activities, not for the member count.
+        ("What will Korea be doing now that it's a member of the coalition?", "sub-groups"),
+        ("Has the ROK joined the Media Freedom Coalition as well?", "Media Freedom Coalition"),
+        ("2024년 민주주의를 위한 정상회의는 누가 주최해?", "2024"),
     ],
 )
 def test_answerable_questions_are_answered(matcher, question: str, expected: str) -> None:
