@@ -59,8 +59,15 @@ _COUNT_QUESTION = re.compile(
 )
 # "What position did Korea take *when* it joined?": a "when" clause inside a question
 # that already asks "what", "which", "who" or "how" is a conjunction, not the question.
-_WH_BEFORE_WHEN = re.compile(
-    r"^\W*(?:what|which|who|whom|whose|how|where|why)\b[^?]*?\bwhen\b", re.IGNORECASE
+# So is one in a yes/no question ("Is X one of the texts Korea upheld *when* it came
+# in?") and one that opens a clause before the real question ("When Korea joined, which
+# documents did it pledge to support?"), but not "Do you know when ...".
+_WHEN_CONJUNCTION = re.compile(
+    r"^\W*(?:what|which|who|whom|whose|how|where|why)\b[^?]*?\bwhen\b"
+    r"|^\W*(?:is|are|was|were|does|do|did|has|have|can|could|will|would|should)\b"
+    r"(?![^?]*\b(?:know|tell|say|remember|find out|ask)\w*\s+(?:me\s+|us\s+)?when\b)[^?]*?\bwhen\b"
+    r"|\bwhen\b[^?,]*,\s*(?:what|which|who|whom|how|where|why)\b",
+    re.IGNORECASE,
 )
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -106,7 +113,7 @@ def question_type(question: str) -> AnswerType:
     if _DATE_QUESTION.search(question):
         return AnswerType.DATE
     time = _TIME_QUESTION.search(question)
-    if time and not (time.group().lower() == "when" and _WH_BEFORE_WHEN.search(question)):
+    if time and not (time.group().lower() == "when" and _WHEN_CONJUNCTION.search(question)):
         return AnswerType.TIME
     if _VENUE_QUESTION.search(question):
         return AnswerType.VENUE

@@ -67,11 +67,14 @@ from .names import name_bound_words, name_tokens, names_in
 from .text import (
     FILLER_WORDS,
     STOPWORDS,
+    drop_alternative,
+    drop_chat_leads,
     drop_greetings,
     drop_meta_references,
     drop_small_counts,
     english_words,
     has_digit,
+    main_verb_do,
     normalize,
     stem,
     text_speak_digits,
@@ -130,7 +133,17 @@ _HANGUL_UNKNOWN_FACTOR = 0.5
 _FILLER_FACTOR = 0.35
 # Question words kept as light tokens: they tell "Why did Korea join?" from "Did Korea
 # join?" without outweighing any content word.
-_QUESTION_WORDS = {"why": "?why", "who": "?who", "whom": "?who", "when": "?when", "where": "?where"}
+_QUESTION_WORDS = {
+    "why": "?why",
+    "who": "?who",
+    "whom": "?who",
+    "when": "?when",
+    "where": "?where",
+    # What someone said, against who they are: "What did the minister say?"
+    "say": "?say",
+    "says": "?say",
+    "said": "?say",
+}
 _QUESTION_WORD_WEIGHT = 0.5
 _SHORT_STOPWORDS = tuple(sorted(w for w in STOPWORDS if 2 <= len(w) <= 5))
 _CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\b")
@@ -452,7 +465,11 @@ class Matcher:
         """The question as weighted slots, each satisfied by one of a few tokens."""
         question = question[: self.max_question_chars]
         words = normalize(question).split()
-        words = drop_meta_references(drop_small_counts(text_speak_digits(drop_greetings(words))))
+        # Chat around the question: greetings, lead-ins, digits for words, counts,
+        # pointers to the text, the alternative of a yes/no question (see bot.core.text).
+        words = drop_chat_leads(drop_greetings(words))
+        words = drop_alternative(drop_meta_references(drop_small_counts(text_speak_digits(words))))
+        words = main_verb_do(words)
         words = [strip_particle(w) for w in words]
         # Capitalized words inside a mixed-case sentence are names; a question typed in
         # all capitals or all lower case tells nothing either way.

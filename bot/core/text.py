@@ -156,7 +156,8 @@ FILLER_WORDS = frozenset(
     kindly morning afternoon evening greetings hello dear cheers regarding concerning
     supposedly apparently allegedly reportedly presumably seemingly honestly
     specific specifically particular particularly individual precise precisely certain exact
-    besides well too either just merely simply
+    besides well too either just merely simply sorry dumb stupid silly anyone anybody
+    someone somebody everyone guys folks confused idea clue stuff thingy
     exactly ever even still already also else quite pretty bit way ways
     comment comments commented commenting remark remarks remarked state states stated note
     notes noted mention mentions mentioned express expresses expressed speak speaks spoke
@@ -235,6 +236,62 @@ def drop_meta_references(words: list[str]) -> list[str]:
             out.append(words[index])
             index += 1
     return out if out else words
+
+
+# How people lead into a question in chat ("sorry if this is dumb but", "quick question",
+# "does anyone know", "I read that"): none of it is what they ask about.
+_CHAT_LEADS = re.compile(
+    r"\b(?:"
+    r"sorry (?:if this is (?:a )?(?:dumb|stupid|silly|basic|naive|obvious) (?:question )?(?:but )?|to bother (?:you )?(?:but )?)"
+    r"|(?:quick|random|dumb|stupid|silly|simple|basic) question"
+    r"|(?:does|do|would|did) (?:anyone|anybody|someone|somebody|any of you|you guys|you) (?:happen to )?know"
+    r"|(?:can|could|would) (?:someone|somebody|anyone|anybody|you|u) (?:please |pls |plz )?"
+    r"(?:tell me|remind me|explain(?: to me)?|help me understand|clarify|confirm|check)"
+    r"|i (?:read|heard|saw|noticed|remember) (?:somewhere |online |in the news )?(?:that )?"
+    r"|i (?:keep seeing|have no idea|know(?: that)?|think|m not sure|am not sure|m confused|am confused|m curious|am curious"
+    r"|was wondering|m wondering|am wondering|d like to know|want to know|need to know)"
+    r"|just (?:curious|wondering|checking)"
+    r"|(?:im|i m|i am) (?:writing|working on|doing) (?:a |an |my )?\w+ (?:and|so) (?:i )?(?:need|want)(?: to know)?"
+    r"|(?:im|i m|i am) (?:interested in|curious about|asking about|looking for)"
+    r"|i need (?:the|a|an) (?:name|answer|info|details|number|date)"
+    r"|(?:cant|can t|cannot|couldnt) find (?:it|that|this|anything)(?: anywhere)?"
+    r"|trying to (?:get (?:the |this |it )?(?:\w+ )?straight|figure out|understand)"
+    r"|or nah|or not|at all|in terms of"
+    r")\b"
+)
+
+
+def drop_chat_leads(words: list[str]) -> list[str]:
+    """The words without the lead-ins of chat ("quick question", "does anyone know")."""
+    text = " ".join(words)
+    stripped = _CHAT_LEADS.sub(" ", text)
+    return stripped.split() if stripped != text else words
+
+
+def main_verb_do(words: list[str]) -> list[str]:
+    """ "What will Korea *do* as a member?", "what is it *doing*": "do" as the main verb
+    of a what-question about the future or the present asks for activities (not "what
+    does the minister do", which asks for a role)."""
+    if (
+        len(words) < 4
+        or words[0] not in ("what", "wat", "wht")
+        or words[1] not in ("will", "would", "is", "are")
+    ):
+        return words
+    return [
+        "activities" if word in ("do", "doing") and index >= 3 else word for index, word in enumerate(words)
+    ]
+
+
+_AUXILIARIES = frozenset("is are was were does do did has have can could will would should".split())
+
+
+def drop_alternative(words: list[str]) -> list[str]:
+    """A yes/no question without its alternative: "did Korea take part in the 2023 summit
+    *or is it only involved in the upcoming one*" asks whether the first is so."""
+    if not words or words[0] not in _AUXILIARIES or "or" not in words[3:]:
+        return words
+    return words[: words.index("or", 3)]
 
 
 _SMALL_COUNTS = frozenset("1 2 3 4 5 6 7 8 9 10 two three four five six seven eight nine ten".split())

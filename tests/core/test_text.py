@@ -12,9 +12,12 @@ from bot.core.text import (
     STOPWORDS,
     _fold,
     _fold_ascii,
+    drop_alternative,
+    drop_chat_leads,
     drop_greetings,
     drop_meta_references,
     drop_small_counts,
+    main_verb_do,
     normalize,
     stem,
     text_speak_digits,
@@ -189,3 +192,36 @@ def test_drop_small_counts():
 )
 def test_drop_meta_references(words, expected):
     assert drop_meta_references(words.split()) == expected.split()
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("sorry if this is dumb but is korea in the foc", "is korea in the foc"),
+        (
+            "quick question after the rok came on board how big is the foc",
+            "after the rok came on board how big is the foc",
+        ),
+        ("does anyone know which year", "which year"),
+        ("can someone remind me what his title is", "what his title is"),
+        ("i read that korea joined the foc", "korea joined the foc"),
+        ("im writing a summary and need the statement", "the statement"),
+        ("is the rok a signatory to the icescr or nah cant find it", "is the rok a signatory to the icescr"),
+        ("who is the minister", "who is the minister"),
+    ],
+)
+def test_drop_chat_leads(question, expected):
+    assert drop_chat_leads(normalize(question).split()) == expected.split()
+
+
+def test_drop_alternative():
+    words = "did korea take part in the 2023 summit or is it only in the upcoming one".split()
+    assert drop_alternative(words) == "did korea take part in the 2023 summit".split()
+    assert drop_alternative("which is it korea or japan".split()) == "which is it korea or japan".split()
+    assert drop_alternative("is it or".split()) == "is it or".split()
+
+
+def test_main_verb_do():
+    assert main_verb_do("what will korea do as a member".split())[3] == "activities"
+    assert main_verb_do("what does park jin do".split()) == "what does park jin do".split()
+    assert main_verb_do("what do you know".split()) == "what do you know".split()

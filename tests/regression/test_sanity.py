@@ -71,6 +71,12 @@ def test_unanswerable_questions_are_declined(matcher, question: str) -> None:
         ("What will Korea be doing now that it's a member of the coalition?", "sub-groups"),
         ("Has the ROK joined the Media Freedom Coalition as well?", "Media Freedom Coalition"),
         ("2024년 민주주의를 위한 정상회의는 누가 주최해?", "2024"),
+        # What someone said, not who they are.
+        ("What did the foreign minister say?", "guiding force"),
+        ("What will Korea do as a new FOC member?", "sub-groups"),
+        # Chat around the question.
+        ("sorry if this is dumb but is South Korea actually part of the FOC now?", "38"),
+        ("does anyone know which year resolution 41/11 was renewed?", "2023"),
     ],
 )
 def test_answerable_questions_are_answered(matcher, question: str, expected: str) -> None:
