@@ -76,6 +76,7 @@ from .text import (
     has_digit,
     main_verb_do,
     normalize,
+    question_focus,
     stem,
     text_speak_digits,
 )
@@ -584,10 +585,11 @@ class Matcher:
         not fitting the question's shape), which bounds the score of each of their
         phrasings from above; see :meth:`_top`.
         """
+        # The question inside the message, without the chat around it.
+        question = question_focus(question[: self.max_question_chars])
         slots = self._slots(question)
         if not slots:
             return None
-        question = question[: self.max_question_chars]
         total = sum(slot.weight for slot in slots)
         covered: dict[int, float] = defaultdict(float)
         for slot in slots:

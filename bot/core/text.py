@@ -394,3 +394,56 @@ def english_words() -> frozenset[str]:
     """Lowercase English words (SCOWL, see data/README.md), loaded once on first use."""
     data = resources.files(__package__).joinpath("data/english-words.txt.gz").read_bytes()
     return frozenset(gzip.decompress(data).decode("ascii").split())
+
+
+# -- the question inside a chat message -------------------------------------------------
+
+_SEGMENT_BREAK = re.compile(r"(?<=[.!?])\s+|\s*[:;]\s+|\s+[-\u2013\u2014]+\s+|\s*\n+\s*|(?<=\?)(?=\S)")
+_ASKS = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|so|and|but|also|hey|lol|wait|um+|uh+|well)\W+)*"
+    r"(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|has|have|had|"
+    r"can|could|will|would|should|tell|explain|name|list|give)\b"
+    r"|누구|무엇|뭐|언제|어디|왜|어떻게|몇|어느|무슨",
+    re.IGNORECASE,
+)
+_BUT_LEAD = re.compile(
+    r"^.*?\bbut\s+(?=(?:what|which|who|whom|when|where|why|how|is|are|was|were|do|does|did|has|have|"
+    r"can|could|will|would)\b)",
+    re.IGNORECASE,
+)
+_POINTS_BACK = re.compile(
+    r"\b(?:it|its|they|them|their|theirs|that|this|these|those|he|him|his|she|her)\b", re.I
+)
+# Below this many words a message is kept whole: "Ottawa Agenda. Korea?" is all topic.
+_CHATTY_WORDS = 8
+
+
+def _content(segment: str) -> bool:
+    return any(
+        w not in STOPWORDS and w not in FILLER_WORDS and len(w) > 2 for w in normalize(segment).split()
+    )
+
+
+def _is_question(segment: str) -> bool:
+    return _content(segment) and (segment.rstrip().endswith("?") or _ASKS.search(segment) is not None)
+
+
+def question_focus(text: str) -> str:
+    """The question inside a chat message: its asking sentences, without the chat around
+    them ("hey all, I was skimming the news. *When did Korea join?* thanks in advance")
+    or a lead-in before "but" ("not sure this is the right channel but *how many ...*").
+    Short messages, and messages that ask nothing recognizable, are kept whole."""
+    if len(text.split()) < _CHATTY_WORDS:
+        return text
+    segments = [s for s in _SEGMENT_BREAK.split(text) if s and s.strip()]
+    kept: list[str] = []
+    for index, segment in enumerate(segments):
+        if not _is_question(segment):
+            continue
+        # "Helsinki and Ottawa - does Korea support *them*?": the sentence before says
+        # what the question's pronoun stands for.
+        if index and _POINTS_BACK.search(segment) and segments[index - 1] not in kept:
+            kept.append(segments[index - 1])
+        kept.append(segment)
+    focus = " ".join(kept) if kept else text
+    return _BUT_LEAD.sub("", focus) or focus

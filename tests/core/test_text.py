@@ -19,6 +19,7 @@ from bot.core.text import (
     drop_small_counts,
     main_verb_do,
     normalize,
+    question_focus,
     stem,
     text_speak_digits,
     tokens,
@@ -225,3 +226,35 @@ def test_main_verb_do():
     assert main_verb_do("what will korea do as a member".split())[3] == "activities"
     assert main_verb_do("what does park jin do".split()) == "what does park jin do".split()
     assert main_verb_do("what do you know".split()) == "what do you know".split()
+
+
+@pytest.mark.parametrize(
+    ("message", "question"),
+    [
+        (
+            "hey all, I was skimming the FOC news and got confused. When did South Korea join the FOC?",
+            "When did South Korea join the FOC?",
+        ),
+        (
+            "asking for a friend: what position does Park Jin hold? his name keeps popping up",
+            "what position does Park Jin hold?",
+        ),
+        (
+            "not sure if this is the right channel but how many members does the FOC have now?",
+            "how many members does the FOC have now?",
+        ),
+        # A pronoun keeps the sentence it points back to.
+        (
+            "helsinki declaration and ottawa agenda - does korea support them?",
+            "helsinki declaration and ottawa agenda does korea support them?",
+        ),
+        # Short messages, and messages that ask nothing recognizable, stay whole.
+        ("Ottawa Agenda. Korea?", "Ottawa Agenda. Korea?"),
+        (
+            "my prof asked us why Korea is important here, anyone?",
+            "my prof asked us why Korea is important here, anyone?",
+        ),
+    ],
+)
+def test_question_focus(message, question):
+    assert question_focus(message) == question
