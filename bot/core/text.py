@@ -399,18 +399,17 @@ def english_words() -> frozenset[str]:
 # -- the question inside a chat message -------------------------------------------------
 
 _SEGMENT_BREAK = re.compile(r"(?<=[.!?])\s+|\s*[:;]\s+|\s+[-\u2013\u2014]+\s+|\s*\n+\s*|(?<=\?)(?=\S)")
+# The words a question opens with.
+_OPENERS = (
+    "what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|has|have|had|"
+    "can|could|will|would|should"
+)
 _ASKS = re.compile(
-    r"^\W*(?:(?:ok(?:ay)?|so|and|but|also|hey|lol|wait|um+|uh+|well)\W+)*"
-    r"(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|has|have|had|"
-    r"can|could|will|would|should|tell|explain|name|list|give)\b"
+    rf"^\W*(?:(?:ok(?:ay)?|so|and|but|also|hey|lol|wait|um+|uh+|well)\W+)*(?:{_OPENERS}|tell|explain|name|list|give)\b"
     r"|누구|무엇|뭐|언제|어디|왜|어떻게|몇|어느|무슨",
     re.IGNORECASE,
 )
-_BUT_LEAD = re.compile(
-    r"^.*?\bbut\s+(?=(?:what|which|who|whom|when|where|why|how|is|are|was|were|do|does|did|has|have|"
-    r"can|could|will|would)\b)",
-    re.IGNORECASE,
-)
+_BUT_LEAD = re.compile(rf"^.*?\bbut\s+(?=(?:{_OPENERS})\b)", re.IGNORECASE)
 _POINTS_BACK = re.compile(
     r"\b(?:it|its|they|them|their|theirs|that|this|these|those|he|him|his|she|her)\b", re.I
 )
