@@ -157,7 +157,7 @@ FILLER_WORDS = frozenset(
     supposedly apparently allegedly reportedly presumably seemingly honestly
     specific specifically particular particularly individual precise precisely certain exact
     besides well too either just merely simply sorry dumb stupid silly anyone anybody
-    someone somebody everyone guys folks confused idea clue stuff thingy
+    someone somebody everyone guys folks confused idea clue stuff thingy point bot
     exactly ever even still already also else quite pretty bit way ways
     comment comments commented commenting remark remarks remarked state states stated note
     notes noted mention mentions mentioned express expresses expressed speak speaks spoke
@@ -261,11 +261,19 @@ _CHAT_LEADS = re.compile(
 )
 
 
+_INTERJECTIONS = frozenset("ok okay so and but wait hey yo lol well um uh oh hmm".split())
+
+
 def drop_chat_leads(words: list[str]) -> list[str]:
-    """The words without the lead-ins of chat ("quick question", "does anyone know")."""
+    """The words without the lead-ins of chat ("quick question", "does anyone know") and
+    the interjections a message opens with ("wait", "ok so")."""
     text = " ".join(words)
     stripped = _CHAT_LEADS.sub(" ", text)
-    return stripped.split() if stripped != text else words
+    out = stripped.split() if stripped != text else words
+    start = 0
+    while start < len(out) - 1 and out[start] in _INTERJECTIONS:
+        start += 1
+    return out[start:]
 
 
 def main_verb_do(words: list[str]) -> list[str]:
@@ -289,9 +297,12 @@ _AUXILIARIES = frozenset("is are was were does do did has have can could will wo
 def drop_alternative(words: list[str]) -> list[str]:
     """A yes/no question without its alternative: "did Korea take part in the 2023 summit
     *or is it only involved in the upcoming one*" asks whether the first is so."""
-    if not words or words[0] not in _AUXILIARIES or "or" not in words[3:]:
+    start = 0
+    while start < len(words) and words[start] in _INTERJECTIONS:
+        start += 1
+    if start >= len(words) or words[start] not in _AUXILIARIES or "or" not in words[start + 3 :]:
         return words
-    return words[: words.index("or", 3)]
+    return words[: words.index("or", start + 3)]
 
 
 _SMALL_COUNTS = frozenset("1 2 3 4 5 6 7 8 9 10 two three four five six seven eight nine ten".split())

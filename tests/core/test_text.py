@@ -209,6 +209,8 @@ def test_drop_meta_references(words, expected):
         ("im writing a summary and need the statement", "the statement"),
         ("is the rok a signatory to the icescr or nah cant find it", "is the rok a signatory to the icescr"),
         ("who is the minister", "who is the minister"),
+        ("wait ok so is korea in the foc", "is korea in the foc"),
+        ("why did korea wait until now", "why did korea wait until now"),  # a verb there
     ],
 )
 def test_drop_chat_leads(question, expected):
@@ -220,6 +222,8 @@ def test_drop_alternative():
     assert drop_alternative(words) == "did korea take part in the 2023 summit".split()
     assert drop_alternative("which is it korea or japan".split()) == "which is it korea or japan".split()
     assert drop_alternative("is it or".split()) == "is it or".split()
+    words = "wait is korea in the foc now or was that a rumor".split()
+    assert drop_alternative(words) == "wait is korea in the foc now".split()
 
 
 def test_main_verb_do():

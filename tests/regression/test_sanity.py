@@ -77,6 +77,11 @@ def test_unanswerable_questions_are_declined(matcher, question: str) -> None:
         # Chat around the question.
         ("sorry if this is dumb but is South Korea actually part of the FOC now?", "38"),
         ("does anyone know which year resolution 41/11 was renewed?", "2023"),
+        ("hey, can the bot tell me who the 38th FOC member country is? google is giving me garbage", "Korea"),
+        (
+            "wait is South Korea actually in the Freedom Online Coalition now or was that just a rumor? lol",
+            "38",
+        ),
     ],
 )
 def test_answerable_questions_are_answered(matcher, question: str, expected: str) -> None:
