@@ -180,6 +180,7 @@ class _Slot:
     weight: float
     sure: float = 1.0
     unknown_name: bool = False  # a name the knowledge never mentions ("Japan")
+    filler: bool = False  # chat filler, weighed down: no evidence of what is asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -552,6 +553,8 @@ class Matcher:
                         # Chat filler ("lol", "gonna") weighs little even where some
                         # phrasing of the knowledge happens to use it.
                         known = min(known, self._unknown_word_weight) * _FILLER_FACTOR
+                        slots[token] = _Slot(token, known, sure, filler=True)
+                        continue
                     slots[token] = _Slot(token, known, sure)
                     continue
                 if hangul and len(word) > 2:
@@ -592,12 +595,15 @@ class Matcher:
             return None
         total = sum(slot.weight for slot in slots)
         covered: dict[int, float] = defaultdict(float)
+        evidence: dict[int, float] = defaultdict(float)  # the same, without chat filler
         for slot in slots:
             owners = self._item_postings.get(slot.token)
             if owners:
                 gain = slot.weight * slot.sure
                 for owner in owners:
                     covered[owner] += gain
+                    if not slot.filler:
+                        evidence[owner] += gain
         # "Which city ...", "What is the budget of ...": when the thing asked for is a
         # word the knowledge never uses, no entry can give it.
         focus_phrase = focus_words(question)
@@ -627,7 +633,7 @@ class Matcher:
         )
         bounds = []
         for owner, weight in covered.items():
-            factor = self._penalty(owner, weight, shape)
+            factor = self._penalty(owner, evidence[owner], shape)
             bounds.append((-100.0 * self._item_weight[owner] * weight / total * factor, owner, factor))
         bounds.sort()
         return _Query(slots, language(question), total, covered, bounds)

@@ -30,6 +30,8 @@ def matcher():
         "Is North Korea a member?",
         "Is the US a member of the Media Freedom Coalition?",
         "Is WHO a member of the FOC?",
+        # Only chat filler besides the name: too little to pick an entry.
+        "ok so what's the point of the Freedom Online Coalition? in one line pls",
         "What did Korea say about AI?",
         "What is the population of South Korea?",
         "Is China a member of the FOC?",
