@@ -61,25 +61,11 @@ from .answer_types import (
     question_type,
     without_publication_dates,
 )
+from .chat import question_focus, strip_chat
 from .korean import STOPWORDS_KO, bigrams, has_hangul, is_hangul_word, language, strip_particle
 from .model import Entry, FactCard, Knowledge
 from .names import name_bound_words, name_tokens, names_in
-from .text import (
-    FILLER_WORDS,
-    STOPWORDS,
-    drop_alternative,
-    drop_chat_leads,
-    drop_greetings,
-    drop_meta_references,
-    drop_small_counts,
-    english_words,
-    has_digit,
-    main_verb_do,
-    normalize,
-    question_focus,
-    stem,
-    text_speak_digits,
-)
+from .text import FILLER_WORDS, STOPWORDS, english_words, has_digit, normalize, stem
 
 # How a match is scored (see Matcher.rank): coverage of the question's weight by the
 # best phrasing and by the whole entry, blended; then refined by how much of the best
@@ -466,13 +452,8 @@ class Matcher:
     def _slots(self, question: str) -> list[_Slot]:
         """The question as weighted slots, each satisfied by one of a few tokens."""
         question = question[: self.max_question_chars]
-        words = normalize(question).split()
-        # Chat around the question: greetings, lead-ins, digits for words, counts,
-        # pointers to the text, the alternative of a yes/no question (see bot.core.text).
-        words = drop_chat_leads(drop_greetings(words))
-        words = drop_alternative(drop_meta_references(drop_small_counts(text_speak_digits(words))))
-        words = main_verb_do(words)
-        words = [strip_particle(w) for w in words]
+        # The chat around the question goes first (see bot.core.chat).
+        words = [strip_particle(w) for w in strip_chat(normalize(question).split())]
         # Capitalized words inside a mixed-case sentence are names; a question typed in
         # all capitals or all lower case tells nothing either way.
         has_lower = _LOWER_LATIN.search(question) is not None
