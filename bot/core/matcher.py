@@ -188,6 +188,20 @@ class _Shape:
 
 
 @dataclass(frozen=True, slots=True)
+class _Profile:
+    """What one item's answer (with its quote) can give, for the shape checks."""
+
+    types: frozenset[AnswerType]  # the kinds of answer it holds (a time, a count ...)
+    event_types: frozenset[AnswerType]  # the same, not counting the document's own date
+    answer_tokens: frozenset[str]  # the answer's tokens
+    said_tokens: frozenset[str]  # the answer's and the quote's tokens
+    said_sequence: tuple[str, ...] | None  # in order, where two numbers of a kind appear
+    names_others: bool  # it speaks of others ("other members")
+    names: frozenset[str]  # tokens of the names it holds
+    countries: frozenset[frozenset[str]]  # the known countries it names
+
+
+@dataclass(frozen=True, slots=True)
 class _Query:
     """A question prepared for scoring: its slots, and every item's bound, best first."""
 
@@ -319,17 +333,6 @@ class Matcher:
             max((self._units[u].weight for u in units), default=0.0) for units in self._item_units
         ]
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
-        # Which kinds of answer (a time, a count) each item's text can give, and the
-        # tokens of the answer itself.
-        self._answer_types: list[frozenset[AnswerType]] = []
-        # The same, when the document's own publication date does not count (the
-        # question is about something else than the document).
-        self._event_types: list[frozenset[AnswerType]] = []
-        self._answer_tokens: list[frozenset[str]] = []
-        self._said_tokens: list[frozenset[str]] = []  # tokens of the answer and its quote
-        self._said_sequences: list[tuple[str, ...] | None] = []
-        self._names_others: list[bool] = []
-        self._answer_names: list[frozenset[str]] = []  # tokens of the names an answer holds
         # Country names the knowledge knows (the member records), each as its tokens.
         self._countries: tuple[frozenset[str], ...] = tuple(
             {
@@ -339,24 +342,28 @@ class Matcher:
                 if (tokens := self._tokens(normalize(name).split()))
             }
         )
-        self._answer_countries: list[frozenset[frozenset[str]]] = []
-        for item in self._items:
-            answer = item.answer if isinstance(item, Entry) else item.text
-            text = f"{answer} {item.source.quote}"
-            self._answer_types.append(frozenset(t for t in AnswerType if can_answer(t, text)))
-            undated = without_publication_dates(text)
-            self._event_types.append(frozenset(t for t in AnswerType if can_answer(t, undated)))
-            self._answer_tokens.append(frozenset(self._tokens(normalize(answer).split())))
-            said = self._tokens(normalize(text).split())
-            self._said_tokens.append(frozenset(said))
-            # The order of the words, kept only where two numbers of a kind could be
-            # told apart by the words around them (the 2023 and the 2024 summits).
-            kinds = [_number_kind(t) for t in set(said) if has_digit(t)]
-            repeated = len(kinds) != len(set(kinds))
-            self._said_sequences.append(tuple(said) if repeated else None)
-            self._names_others.append(names_others(text))
-            self._answer_names.append(names_in(text, self._tokens))
-            self._answer_countries.append(self._countries_in(set(self._tokens(normalize(text).split()))))
+        # What each item's answer (with its quote) can give: see _Profile.
+        self._profiles = [self._profile(item) for item in self._items]
+
+    def _profile(self, item: Entry | FactCard) -> _Profile:
+        answer = item.answer if isinstance(item, Entry) else item.text
+        text = f"{answer} {item.source.quote}"
+        said = self._tokens(normalize(text).split())
+        said_set = frozenset(said)
+        # The order of the words is kept only where two numbers of a kind could be told
+        # apart by the words around them (the 2023 and the 2024 summits).
+        kinds = [_number_kind(t) for t in said_set if has_digit(t)]
+        undated = without_publication_dates(text)
+        return _Profile(
+            types=frozenset(t for t in AnswerType if can_answer(t, text)),
+            event_types=frozenset(t for t in AnswerType if can_answer(t, undated)),
+            answer_tokens=frozenset(self._tokens(normalize(answer).split())),
+            said_tokens=said_set,
+            said_sequence=tuple(said) if len(kinds) != len(set(kinds)) else None,
+            names_others=names_others(text),
+            names=names_in(text, self._tokens),
+            countries=self._countries_in(said_set),
+        )
 
     def _countries_in(self, tokens: set[str] | frozenset[str]) -> frozenset[frozenset[str]]:
         """The known country names all of whose tokens are among ``tokens``."""
@@ -682,9 +689,10 @@ class Matcher:
 
     def _penalty(self, owner: int, covered: float, shape: _Shape) -> float:
         """How much a match is discounted for not fitting the question's shape."""
+        profile = self._profiles[owner]
         factor = 1.0
-        types = self._answer_types if shape.about_publication else self._event_types
-        if shape.wanted is not AnswerType.ANY and shape.wanted not in types[owner]:
+        types = profile.types if shape.about_publication else profile.event_types
+        if shape.wanted is not AnswerType.ANY and shape.wanted not in types:
             factor *= _WRONG_TYPE_FACTOR
         tokens = self._item_tokens[owner]
         # A number the question names but the match never mentions ("39th member",
@@ -694,11 +702,11 @@ class Matcher:
         # "the minister *before* Park Jin", "the *next* member": the question is about
         # another time than what the match says (in its answer or quote: a phrasing
         # that mentions "next year" does not make the answer about the next one).
-        if shape.shifts and not self._said_tokens[owner].issuperset(shape.shifts):
+        if shape.shifts and not profile.said_tokens.issuperset(shape.shifts):
             factor *= _SHIFT_FACTOR
         # "Who hosted the 2023 summit?" against "participation in the 2023 summit and
         # hosting the 2024 summit": the question's words sit by the other number.
-        sequence = self._said_sequences[owner]
+        sequence = profile.said_sequence
         if shape.numbers and sequence is not None and _nearer_another_number(sequence, shape):
             factor *= _OTHER_NUMBER_FACTOR
         # "How many countries belong to the Media Freedom Coalition?" is not answered by
@@ -711,7 +719,7 @@ class Matcher:
             factor *= _WEAK_EVIDENCE_FACTOR
         # An answer that only repeats the question ("Mr. Park Jin" to "Who is Mr. Park
         # Jin?") tells the asker nothing.
-        if self._answer_tokens[owner] <= shape.asked:
+        if profile.answer_tokens <= shape.asked:
             factor *= _NOTHING_NEW_FACTOR
         if shape.unknown_focus:
             factor *= _UNKNOWN_FOCUS_FACTOR
@@ -721,16 +729,16 @@ class Matcher:
             factor *= _UNKNOWN_NAME_FACTOR
         # "Which other countries were in the Core Group?": an answer that names no
         # others than the question's own is about the topic, not the question.
-        if shape.others and not self._names_others[owner]:
+        if shape.others and not profile.names_others:
             factor *= _NO_OTHERS_FACTOR
         # "Which specific sub-groups will Korea join?": an answer that names none (only
         # the question's own names) says there are some, not which.
-        if shape.specific and self._answer_names[owner] <= shape.asked:
+        if shape.specific and profile.names <= shape.asked:
             factor *= _NO_OTHERS_FACTOR
         if shape.wants_country:
             # "Which countries ..." needs a country the question does not name; "which
             # *other* countries ..." more than the one the answer is about.
-            new_countries = len(self._answer_countries[owner] - shape.countries)
+            new_countries = len(profile.countries - shape.countries)
             if new_countries < (2 if shape.others else 1):
                 factor *= _NO_OTHERS_FACTOR
         return factor
