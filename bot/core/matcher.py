@@ -209,9 +209,10 @@ class _Query:
     lang: str
     total: float
     covered: dict[int, float]
-    bounds: list[tuple[float, int, float]]  # (-bound, owner, penalty factor)
+    bounds: list[tuple[float, int, float, bool]]  # (-bound, owner, penalty factor, weak)
+    words: tuple[str, ...]  # every word of the question, synonyms applied (see _Unit)
     # Items already scored (owner -> best phrasing), when suggestions need a longer list.
-    scored: dict[int, tuple[float, str] | None] = field(default_factory=dict)
+    scored: dict[int, tuple[float, str, bool] | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +223,7 @@ class _Unit:
     tokens: frozenset[str]
     total: float  # sum of the unit's token weights
     lang: str  # "ko" for a Korean phrasing, else "en"
+    words: tuple[str, ...]  # every word, synonyms applied: to tell the question itself
 
 
 class Matcher:
@@ -318,7 +320,7 @@ class Matcher:
                 continue
             uid = len(self._units)
             total = math.fsum(self._idf[t] for t in tokens)  # exact: the same in any set order
-            self._units.append(_Unit(owner, text, weight, tokens, total, language(text)))
+            self._units.append(_Unit(owner, text, weight, tokens, total, language(text), self._words(text)))
             self._item_units[owner].append(uid)
         # Per item, which of its units hold each token (positions in _item_units[owner]):
         # a question's few tokens then touch only the units that hold them.
@@ -364,6 +366,10 @@ class Matcher:
             names=names_in(text, self._tokens),
             countries=self._countries_in(said_set),
         )
+
+    def _words(self, text: str) -> tuple[str, ...]:
+        """Every word of ``text`` (chat set aside, particles stripped, synonyms applied)."""
+        return tuple(self._apply_synonyms([strip_particle(w) for w in strip_chat(normalize(text).split())]))
 
     def _countries_in(self, tokens: set[str] | frozenset[str]) -> frozenset[frozenset[str]]:
         """The known country names all of whose tokens are among ``tokens``."""
@@ -621,10 +627,14 @@ class Matcher:
         )
         bounds = []
         for owner, weight in covered.items():
-            factor = self._penalty(owner, evidence[owner], shape)
-            bounds.append((-100.0 * self._item_weight[owner] * weight / total * factor, owner, factor))
+            factor = self._penalty(owner, shape)
+            # A question of one or two common words ("digital", "rights") matches many
+            # entries equally well: too little evidence to pick one with confidence,
+            # unless a phrasing is the question itself (see _top).
+            weak = evidence[owner] < _MIN_EVIDENCE
+            bounds.append((-100.0 * self._item_weight[owner] * weight / total * factor, owner, factor, weak))
         bounds.sort()
-        return _Query(slots, language(question), total, covered, bounds)
+        return _Query(slots, language(question), total, covered, bounds, self._words(question))
 
     def _top(self, query: _Query, limit: int) -> list[Candidate]:
         """The ``limit`` best items: phrasings are scored item by item in order of the
@@ -633,27 +643,30 @@ class Matcher:
         if limit <= 0:
             return []
         top: list[tuple[float, int, str]] = []  # (-score, owner, phrasing), best first
-        for negative_bound, owner, factor in query.bounds:
+        for negative_bound, owner, factor, weak in query.bounds:
             if len(top) >= limit and -negative_bound < -top[-1][0]:
                 break
             q_item = query.covered[owner] / query.total
             if owner in query.scored:
                 scored = query.scored[owner]
             else:
-                scored = self._best_phrasing(owner, query.slots, query.total, q_item, query.lang)
+                scored = self._best_phrasing(owner, query, q_item)
                 query.scored[owner] = scored
             if scored is None:
                 continue
-            score, text = scored
+            score, text, exact = scored
+            if weak and not exact:
+                factor *= _WEAK_EVIDENCE_FACTOR
             top.append((-score * factor, owner, text))
             top.sort()
             del top[limit:]
         return [Candidate(self._items[owner], -negative, text) for negative, owner, text in top]
 
-    def _best_phrasing(
-        self, owner: int, slots: list[_Slot], query_total: float, q_item: float, lang: str
-    ) -> tuple[float, str] | None:
-        """The score of the item's best phrasing (before penalties), and that phrasing."""
+    def _best_phrasing(self, owner: int, query: _Query, q_item: float) -> tuple[float, str, bool] | None:
+        """The score of the item's best phrasing (before penalties), that phrasing, and
+        whether one of its phrasings is the question itself, word for word (synonyms
+        aside)."""
+        slots, query_total, lang = query.slots, query.total, query.lang
         uids = self._item_units[owner]
         holders = self._item_token_units[owner]
         covered = [0.0] * len(uids)
@@ -666,7 +679,8 @@ class Matcher:
                 for position in positions:
                     covered[position] += gain
                     shared[position] += idf
-        best: tuple[float, str] | None = None
+        best: tuple[float, str, bool] | None = None
+        exact = False
         best_score = -1.0
         item_part = (1 - _UNIT_SHARE) * q_item
         for position, cover in enumerate(covered):
@@ -684,10 +698,11 @@ class Matcher:
                 score *= _OTHER_LANGUAGE_FACTOR
             if score > best_score:
                 best_score = score
-                best = (score, unit.text)
-        return best
+                best = (score, unit.text, False)
+            exact = exact or unit.words == query.words
+        return (best[0], best[1], exact) if best is not None else None
 
-    def _penalty(self, owner: int, covered: float, shape: _Shape) -> float:
+    def _penalty(self, owner: int, shape: _Shape) -> float:
         """How much a match is discounted for not fitting the question's shape."""
         profile = self._profiles[owner]
         factor = 1.0
@@ -713,10 +728,6 @@ class Matcher:
         # an entry that never mentions the Media Freedom Coalition.
         if shape.names and tokens.isdisjoint(shape.names):
             factor *= _MISSING_NAME_FACTOR
-        # A question of one or two common words ("digital", "rights") matches many
-        # entries equally well: too little evidence to pick one with confidence.
-        if covered < _MIN_EVIDENCE:
-            factor *= _WEAK_EVIDENCE_FACTOR
         # An answer that only repeats the question ("Mr. Park Jin" to "Who is Mr. Park
         # Jin?") tells the asker nothing.
         if profile.answer_tokens <= shape.asked:

@@ -392,3 +392,11 @@ def test_words_beside_another_number_than_the_questions_score_lower(documents):
     control = matcher.ask("Did Korea host the 2024 summit?")
     assert away.score < 0.8 * beside.score
     assert away.score < 0.8 * control.score
+
+
+def test_a_question_asked_word_for_word_is_not_too_vague(matcher):
+    """Few, common words are weak evidence ("digital"), unless a phrasing of the entry is
+    the question itself: "What is the FOC?" is the what-is-foc entry's own question."""
+    sure = matcher.ask("What is the FOC?")
+    assert sure.answered and sure.entry_id == "what-is-foc" and sure.score >= 90
+    assert not matcher.ask("digital").answered
