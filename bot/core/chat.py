@@ -107,6 +107,13 @@ _CHAT_LEADS = re.compile(
     r"|(?:cant|can t|cannot|couldnt) find (?:it|that|this|anything)(?: anywhere)?"
     r"|trying to (?:get (?:the |this |it )?(?:\w+ )?straight|figure out|understand)"
     r"|or nah|or not|at all|in terms of"
+    r"|(?:genuine|honest|serious|real|quick) (?:question|check|q)"
+    r"|(?:my|our) (?:prof|professor|teacher|boss|friend|mom|dad|colleague|classmate|notes?)s? "
+    r"(?:asked|asks|wants to know|swears|says|said|say)(?: us| me| that)?"
+    r"|asking for (?:a friend|my \w+)"
+    r"|(?:tbh |honestly )?i (?:dont|don t|do not) (?:really )?(?:get|understand|know)"
+    r"|(?:im|i m|i am) (?:a bit |kinda |so |totally |completely )?(?:lost|confused)"
+    r"|my brain is fried|(?:total |complete )?(?:newbie|noob|beginner) here"
     r")\b"
 )
 

@@ -157,7 +157,8 @@ FILLER_WORDS = frozenset(
     supposedly apparently allegedly reportedly presumably seemingly honestly
     specific specifically particular particularly individual precise precisely certain exact
     besides well too either just merely simply sorry dumb stupid silly anyone anybody
-    someone somebody everyone guys folks confused idea clue stuff thingy point bot
+    someone somebody everyone guys folks confused idea clue stuff thingy point bot rn tbh idk
+    newbie noob
     exactly ever even still already also else quite pretty bit way ways
     comment comments commented commenting remark remarks remarked state states stated note
     notes noted mention mentions mentioned express expresses expressed speak speaks spoke

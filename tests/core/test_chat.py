@@ -80,6 +80,13 @@ def test_drop_meta_references(words, expected):
         ("is the rok a signatory to the icescr or nah cant find it", "is the rok a signatory to the icescr"),
         ("who is the minister", "who is the minister"),
         ("wait ok so is korea in the foc", "is korea in the foc"),
+        ("my prof asked us why korea is important", "why korea is important"),
+        (
+            "asking for a friend does the rok support the ottawa agenda",
+            "does the rok support the ottawa agenda",
+        ),
+        ("genuine question did the rok sign the iccpr", "did the rok sign the iccpr"),
+        ("tbh i dont get what korea did", "what korea did"),
         ("why did korea wait until now", "why did korea wait until now"),  # a verb there
     ],
 )
