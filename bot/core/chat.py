@@ -114,11 +114,15 @@ _CHAT_LEADS = re.compile(
     r"|(?:tbh |honestly )?i (?:dont|don t|do not) (?:really )?(?:get|understand|know)"
     r"|(?:im|i m|i am) (?:a bit |kinda |so |totally |completely )?(?:lost|confused)"
     r"|my brain is fried|(?:total |complete )?(?:newbie|noob|beginner) here"
+    r"|would (?:be )?(?:super |really |very |so )?(?:helpful|appreciated|great|nice)"
+    r"|(?:i d|id|i would|would) (?:really )?love to know(?: if| whether)?"
+    r"|i (?:wonder|was wondering)(?: if| whether)?|(?:does )?anyone know"
+    r"|(?:thanks|thx|ty) in advance|if you have (?:it|them|that)|is that (?:legit|true|right|correct)"
     r")\b"
 )
 
 
-_INTERJECTIONS = frozenset("ok okay so and but wait hey yo lol well um uh oh hmm".split())
+_INTERJECTIONS = frozenset("ok okay so and but wait hey yo lol well um uh oh hmm like hi hello".split())
 
 
 def drop_chat_leads(words: list[str]) -> list[str]:
@@ -137,15 +141,13 @@ def main_verb_do(words: list[str]) -> list[str]:
     """ "What will Korea *do* as a member?", "what is it *doing*": "do" as the main verb
     of a what-question about the future or the present asks for activities (not "what
     does the minister do", which asks for a role)."""
-    if (
-        len(words) < 4
-        or words[0] not in ("what", "wat", "wht")
-        or words[1] not in ("will", "would", "is", "are")
-    ):
-        return words
-    return [
-        "activities" if word in ("do", "doing") and index >= 3 else word for index, word in enumerate(words)
-    ]
+    out = list(words)
+    for index in range(len(words) - 2):
+        if words[index] in ("what", "wat", "wht") and words[index + 1] in ("will", "would", "is", "are"):
+            for later in range(index + 3, min(index + 7, len(words))):
+                if words[later] in ("do", "doing"):
+                    out[later] = "activities"
+    return out
 
 
 _AUXILIARIES = frozenset("is are was were does do did has have can could will would should".split())
@@ -196,7 +198,7 @@ _OPENERS = (
     "can|could|will|would|should"
 )
 _ASKS = re.compile(
-    rf"^\W*(?:(?:ok(?:ay)?|so|and|but|also|hey|lol|wait|um+|uh+|well)\W+)*(?:{_OPENERS}|tell|explain|name|list|give)\b"
+    rf"^\W*(?:(?:ok(?:ay)?|so|and|but|also|hey|hi|lol|wait|um+|uh+|well|like)\W+)*(?:{_OPENERS}|tell|explain|name|list|give)\b"
     r"|누구|무엇|뭐|언제|어디|왜|어떻게|몇|어느|무슨",
     re.IGNORECASE,
 )
@@ -218,11 +220,17 @@ def _is_question(segment: str) -> bool:
     return _content(segment) and (segment.rstrip().endswith("?") or _ASKS.search(segment) is not None)
 
 
+# Mentions of users, roles and channels ("@FOCbot", "<@123>", "#general").
+_MENTIONS = re.compile(r"<[@#][!&]?\d+>|(?<!\w)[@#][\w.-]+")
+
+
 def question_focus(text: str) -> str:
     """The question inside a chat message: its asking sentences, without the chat around
     them ("hey all, I was skimming the news. *When did Korea join?* thanks in advance")
     or a lead-in before "but" ("not sure this is the right channel but *how many ...*").
-    Short messages, and messages that ask nothing recognizable, are kept whole."""
+    Short messages, and messages that ask nothing recognizable, are kept whole; mentions
+    are dropped from all."""
+    text = _MENTIONS.sub(" ", text).strip()
     if len(text.split()) < _CHATTY_WORDS:
         return text
     segments = [s for s in _SEGMENT_BREAK.split(text) if s and s.strip()]

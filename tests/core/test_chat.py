@@ -87,6 +87,7 @@ def test_drop_meta_references(words, expected):
         ),
         ("genuine question did the rok sign the iccpr", "did the rok sign the iccpr"),
         ("tbh i dont get what korea did", "what korea did"),
+        ("i d love to know if korea joined would be super helpful", "korea joined"),
         ("why did korea wait until now", "why did korea wait until now"),  # a verb there
     ],
 )
@@ -107,6 +108,8 @@ def test_main_verb_do():
     assert main_verb_do("what will korea do as a member".split())[3] == "activities"
     assert main_verb_do("what does park jin do".split()) == "what does park jin do".split()
     assert main_verb_do("what do you know".split()) == "what do you know".split()
+    words = "now that korea is a member what will it actually do".split()
+    assert main_verb_do(words)[-1] == "activities"
 
 
 @pytest.mark.parametrize(
@@ -129,6 +132,8 @@ def test_main_verb_do():
             "helsinki declaration and ottawa agenda - does korea support them?",
             "helsinki declaration and ottawa agenda does korea support them?",
         ),
+        # Mentions go, in messages of any length.
+        ("@FOCbot is korea in the foc?", "is korea in the foc?"),
         # Short messages, and messages that ask nothing recognizable, stay whole.
         ("Ottawa Agenda. Korea?", "Ottawa Agenda. Korea?"),
         (

@@ -41,7 +41,8 @@ def matcher():
         ("heldout_fresh9.yaml", 0.9, 0.99),
         ("heldout_rephrased2.yaml", 0.93, 0.99),
         ("heldout_rephrased3.yaml", 0.85, 0.99),
-        ("heldout_chatty.yaml", 0.7, 0.99),
+        ("heldout_chatty.yaml", 0.8, 0.99),
+        ("heldout_chatty2.yaml", 0.78, 0.99),
     ],
 )
 def test_accuracy_floor(matcher, name: str, in_scope_floor: float, abstain_floor: float) -> None:
@@ -72,6 +73,7 @@ def test_out_of_scope_never_answered_confidently(matcher) -> None:
         "heldout_rephrased2.yaml",
         "heldout_rephrased3.yaml",
         "heldout_chatty.yaml",
+        "heldout_chatty2.yaml",
     ):
         for case in load_cases(DATA / name):
             if case.category == "oos":
@@ -95,6 +97,7 @@ def test_out_of_scope_never_answered_confidently(matcher) -> None:
         ("heldout_rephrased2.yaml", 0.99),
         ("heldout_rephrased3.yaml", 0.99),
         ("heldout_chatty.yaml", 0.6),
+        ("heldout_chatty2.yaml", 0.6),
     ],
 )
 def test_korean_floor(matcher, name: str, floor: float) -> None:
