@@ -10,6 +10,7 @@ across inflections without a dictionary.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _HANGUL_WORD = re.compile(r"^[\uac00-\ud7a3]+$")
@@ -63,6 +64,7 @@ def is_hangul_word(word: str) -> bool:
     return not word.isascii() and _HANGUL_WORD.match(word) is not None
 
 
+@lru_cache(maxsize=65536)
 def strip_particle(word: str) -> str:
     """The word without its trailing particles (two at most: 회의 + 는, or 정상회 + 의 + 는
     alike, so a word ends the same with or without a particle after it), then one verb

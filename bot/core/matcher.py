@@ -367,9 +367,13 @@ class Matcher:
             countries=self._countries_in(said_set),
         )
 
-    def _words(self, text: str) -> tuple[str, ...]:
-        """Every word of ``text`` (chat set aside, particles stripped, synonyms applied)."""
-        return tuple(self._apply_synonyms([strip_particle(w) for w in strip_chat(normalize(text).split())]))
+    def _words(self, text: str, chat: bool = False) -> tuple[str, ...]:
+        """Every word of ``text`` (particles stripped, synonyms applied; with ``chat``,
+        the chat around a question set aside first, as the question's slots are)."""
+        words = normalize(text).split()
+        return tuple(
+            self._apply_synonyms([strip_particle(w) for w in (strip_chat(words) if chat else words)])
+        )
 
     def _countries_in(self, tokens: set[str] | frozenset[str]) -> frozenset[frozenset[str]]:
         """The known country names all of whose tokens are among ``tokens``."""
@@ -634,7 +638,7 @@ class Matcher:
             weak = evidence[owner] < _MIN_EVIDENCE
             bounds.append((-100.0 * self._item_weight[owner] * weight / total * factor, owner, factor, weak))
         bounds.sort()
-        return _Query(slots, language(question), total, covered, bounds, self._words(question))
+        return _Query(slots, language(question), total, covered, bounds, self._words(question, chat=True))
 
     def _top(self, query: _Query, limit: int) -> list[Candidate]:
         """The ``limit`` best items: phrasings are scored item by item in order of the
