@@ -131,10 +131,15 @@ def drop_chat_leads(words: list[str]) -> list[str]:
     text = " ".join(words)
     stripped = _CHAT_LEADS.sub(" ", text)
     out = stripped.split() if stripped != text else words
-    start = 0
-    while start < len(out) - 1 and out[start] in _INTERJECTIONS:
-        start += 1
-    return out[start:]
+    return out[_interjections(out[:-1]) :]
+
+
+def _interjections(words: list[str]) -> int:
+    """How many interjections ("wait", "ok so") ``words`` opens with."""
+    count = 0
+    while count < len(words) and words[count] in _INTERJECTIONS:
+        count += 1
+    return count
 
 
 def main_verb_do(words: list[str]) -> list[str]:
@@ -156,9 +161,7 @@ _AUXILIARIES = frozenset("is are was were does do did has have can could will wo
 def drop_alternative(words: list[str]) -> list[str]:
     """A yes/no question without its alternative: "did Korea take part in the 2023 summit
     *or is it only involved in the upcoming one*" asks whether the first is so."""
-    start = 0
-    while start < len(words) and words[start] in _INTERJECTIONS:
-        start += 1
+    start = _interjections(words)
     if start >= len(words) or words[start] not in _AUXILIARIES or "or" not in words[start + 3 :]:
         return words
     return words[: words.index("or", start + 3)]

@@ -266,6 +266,7 @@ class Matcher:
                 vocabulary.update(variant.split())
         vocabulary.update(knowledge.synonyms)
         token_sets: list[frozenset[str]] = []
+        phrasing_words: list[tuple[str, ...]] = []  # synonyms applied: see _Unit.words
         # Adjacent word pairs the knowledge uses, to tell its names ("Media Freedom",
         # "Park Jin") from names it never mentions ("United States").
         self._pairs: set[tuple[str, str]] = set()
@@ -273,7 +274,9 @@ class Matcher:
             words = normalize(text).split()
             vocabulary.update(words)
             self._pairs.update(pairwise(words))
-            token_sets.append(frozenset(self._tokens(words)))
+            canonical = self._canonical(words)
+            phrasing_words.append(tuple(canonical))
+            token_sets.append(frozenset(self._canonical_tokens(canonical)))
         for item in self._items:
             words = normalize(item.source.quote).split()
             self._pairs.update(pairwise(words))
@@ -315,12 +318,12 @@ class Matcher:
 
         self._units: list[_Unit] = []
         self._item_units: list[list[int]] = [[] for _ in self._items]
-        for (owner, text, weight), tokens in zip(texts, token_sets, strict=True):
+        for (owner, text, weight), tokens, words in zip(texts, token_sets, phrasing_words, strict=True):
             if not tokens:
                 continue
             uid = len(self._units)
             total = math.fsum(self._idf[t] for t in tokens)  # exact: the same in any set order
-            self._units.append(_Unit(owner, text, weight, tokens, total, language(text), self._words(text)))
+            self._units.append(_Unit(owner, text, weight, tokens, total, language(text), words))
             self._item_units[owner].append(uid)
         # Per item, which of its units hold each token (positions in _item_units[owner]):
         # a question's few tokens then touch only the units that hold them.
@@ -367,14 +370,6 @@ class Matcher:
             countries=self._countries_in(said_set),
         )
 
-    def _words(self, text: str, chat: bool = False) -> tuple[str, ...]:
-        """Every word of ``text`` (particles stripped, synonyms applied; with ``chat``,
-        the chat around a question set aside first, as the question's slots are)."""
-        words = normalize(text).split()
-        return tuple(
-            self._apply_synonyms([strip_particle(w) for w in (strip_chat(words) if chat else words)])
-        )
-
     def _countries_in(self, tokens: set[str] | frozenset[str]) -> frozenset[frozenset[str]]:
         """The known country names all of whose tokens are among ``tokens``."""
         return frozenset(name for name in self._countries if name <= tokens)
@@ -401,9 +396,17 @@ class Matcher:
                 i += 1
         return out
 
+    def _canonical(self, words: list[str]) -> list[str]:
+        """The words with Korean particles stripped and the synonyms applied."""
+        return self._apply_synonyms([strip_particle(w) for w in words])
+
     def _tokens(self, words: list[str]) -> list[str]:
+        return self._canonical_tokens(self._canonical(words))
+
+    def _canonical_tokens(self, canonical: list[str]) -> list[str]:
+        """The tokens of words already made canonical (see _canonical)."""
         out: list[str] = []
-        for word in self._apply_synonyms([strip_particle(w) for w in words]):
+        for word in canonical:
             if word in _QUESTION_WORDS:
                 out.append(_QUESTION_WORDS[word])
             elif len(word) == 1 and word.isascii() and word.isalpha():
@@ -466,11 +469,13 @@ class Matcher:
                 return f"{head} {tail}"
         return None
 
-    def _slots(self, question: str) -> list[_Slot]:
-        """The question as weighted slots, each satisfied by one of a few tokens."""
+    def _slots(self, question: str) -> tuple[list[_Slot], tuple[str, ...]]:
+        """The question as weighted slots, each satisfied by one of a few tokens, and its
+        words as _Unit.words has a phrasing's (to tell a phrasing that is the question)."""
         question = question[: self.max_question_chars]
         # The chat around the question goes first (see bot.core.chat).
         words = [strip_particle(w) for w in strip_chat(normalize(question).split())]
+        plain = tuple(self._apply_synonyms(words))
         # Capitalized words inside a mixed-case sentence are names; a question typed in
         # all capitals or all lower case tells nothing either way.
         has_lower = _LOWER_LATIN.search(question) is not None
@@ -570,7 +575,7 @@ class Matcher:
                 else:
                     weight = self._unknown_word_weight
                 slots[token] = _Slot(token, weight, sure, word in names and not has_digit(word))
-        return list(slots.values())
+        return list(slots.values()), plain
 
     # -- scoring ----------------------------------------------------------------------
 
@@ -588,7 +593,7 @@ class Matcher:
         """
         # The question inside the message, without the chat around it.
         question = question_focus(question[: self.max_question_chars])
-        slots = self._slots(question)
+        slots, words = self._slots(question)
         if not slots:
             return None
         total = sum(slot.weight for slot in slots)
@@ -638,7 +643,7 @@ class Matcher:
             weak = evidence[owner] < _MIN_EVIDENCE
             bounds.append((-100.0 * self._item_weight[owner] * weight / total * factor, owner, factor, weak))
         bounds.sort()
-        return _Query(slots, language(question), total, covered, bounds, self._words(question, chat=True))
+        return _Query(slots, language(question), total, covered, bounds, words)
 
     def _top(self, query: _Query, limit: int) -> list[Candidate]:
         """The ``limit`` best items: phrasings are scored item by item in order of the

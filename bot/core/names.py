@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from .text import STOPWORDS, normalize
@@ -65,6 +65,19 @@ def _name_runs(words: list[str]) -> Iterable[list[int]]:
         yield run
 
 
+def _parts(texts: Iterable[str]) -> Iterator[tuple[list[str], list[str]]]:
+    """Each stretch of ``texts`` between punctuation, as its words and their normalized
+    forms (names never run across punctuation)."""
+    for part in (part for text in texts for part in _BREAK.split(text)):
+        raw = _WORD.findall(part)
+        yield raw, [normalize(w) for w in raw]
+
+
+def _content(words: list[str], run: list[int]) -> list[int]:
+    """The positions in ``run`` of words that are not stopwords."""
+    return [i for i in run if words[i] and words[i] not in STOPWORDS]
+
+
 def name_bound_words(
     sentences: Iterable[str], tokens: Callable[[list[str]], list[str]]
 ) -> dict[str, BoundWord]:
@@ -72,12 +85,10 @@ def name_bound_words(
     spellings: dict[str, set[str]] = defaultdict(set)
     partners: dict[str, set[str]] = defaultdict(set)
     outside: set[str] = set()
-    for sentence in (part for text in sentences for part in _BREAK.split(text)):
-        raw = _WORD.findall(sentence)
-        words = [normalize(w) for w in raw]
+    for raw, words in _parts(sentences):
         named: set[int] = set()
         for run in _name_runs(raw):
-            content = [i for i in run if words[i] and words[i] not in STOPWORDS]
+            content = _content(words, run)
             if len(content) < 2:
                 continue
             own = {i: set(tokens([words[i]])) for i in content}
@@ -102,23 +113,25 @@ def name_tokens(sentences: Iterable[str], tokens: Callable[[list[str]], list[str
     run of capitalized words becomes through the synonyms ("Media Freedom Coalition" is
     "mfc"), but not the ordinary words of a title ("Becomes", "Member")."""
     found: set[str] = set()
-    for sentence in (part for text in sentences for part in _BREAK.split(text)):
-        raw = _WORD.findall(sentence)
+    for raw, words in _parts(sentences):
         for run in _name_runs(raw):
-            words = [normalize(raw[i]) for i in run]
-            whole = set(tokens(" ".join(words).split()))
-            found.update(whole.difference(*(tokens([w]) for w in words)))
-        found.update(t for word in raw if len(word) > 1 and word.isupper() for t in tokens([normalize(word)]))
+            name = [words[i] for i in run]
+            whole = set(tokens(" ".join(name).split()))
+            found.update(whole.difference(*(tokens([w]) for w in name)))
+        found.update(
+            t
+            for word, folded in zip(raw, words, strict=True)
+            if len(word) > 1 and word.isupper()
+            for t in tokens([folded])
+        )
     return frozenset(found)
 
 
 def names_in(text: str, tokens: Callable[[list[str]], list[str]]) -> frozenset[str]:
     """The tokens of the names of two or more capitalized words in ``text``."""
     found: set[str] = set()
-    for sentence in _BREAK.split(text):
-        raw = _WORD.findall(sentence)
+    for raw, words in _parts([text]):
         for run in _name_runs(raw):
-            words = [normalize(raw[i]) for i in run]
-            if sum(1 for w in words if w and w not in STOPWORDS) >= 2:
-                found.update(tokens(" ".join(words).split()))
+            if len(_content(words, run)) >= 2:
+                found.update(tokens(" ".join(words[i] for i in run).split()))
     return frozenset(found)

@@ -220,16 +220,6 @@ def stem(word: str) -> str:
     return word[:_STEM_MAX]
 
 
-def words(normalized: str) -> list[str]:
-    """Split normalized text into words."""
-    return normalized.split()
-
-
-def content_words(normalized: str) -> list[str]:
-    """Words of normalized text that are not stopwords."""
-    return [w for w in normalized.split() if w not in STOPWORDS]
-
-
 def tokens(normalized: str) -> list[str]:
     """Stemmed content tokens of normalized text, in order, duplicates kept."""
     return [stem(w) for w in normalized.split() if w not in STOPWORDS]
