@@ -75,9 +75,9 @@ from discord.http import Route
 
 from bot.client import FOCBot
 from bot.config import Config, load_config
-from bot.core.answer import Answer
-from bot.core.engine import Engine, matcher_for
-from bot.core.matcher import Matcher
+from bot.engine.answer import Answer
+from bot.engine.engine import Engine, matcher_for
+from bot.engine.matcher import Matcher
 from tests.fake_discord import (
     FakeChannel,
     FakeDiscord,
@@ -270,7 +270,7 @@ async def serve_bot(conn: Connection, spec: BotSpec) -> None:
     config = bench_config()
     start = time.perf_counter()
     engine, questions = build_engine(config, spec)
-    knowledge = engine.matcher.knowledge
+    knowledge = engine.knowledge
     conn.send(
         {
             "build_s": round(time.perf_counter() - start, 3),
@@ -386,7 +386,7 @@ stages = {"interpreter": rss()}
 import discord
 from bot.client import FOCBot
 from bot.config import load_config
-from bot.core.engine import Engine
+from bot.engine.engine import Engine
 stages["imports (discord.py, bot)"] = rss()
 config = load_config()
 engine = Engine(config)

@@ -50,11 +50,11 @@ from typing import Any
 import yaml
 
 from bot.config import load_config
-from bot.core.engine import build_matcher, matcher_for
-from bot.core.matcher import Matcher
-from bot.core.model import Entry, Knowledge, SourceRef
-from bot.core.sources import Document
-from bot.core.text import STOPWORDS, english_words
+from bot.engine.engine import build_matcher, matcher_for
+from bot.engine.matcher import Matcher
+from bot.knowledge.model import Entry, Knowledge, SourceRef
+from bot.knowledge.sources import Document
+from bot.lang.text import STOPWORDS, english_words
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "data" / "heldout_paraphrases.yaml"

@@ -1,6 +1,6 @@
 """FOC bot: answers questions about the Republic of Korea joining the Freedom Online Coalition.
 
-``bot.core`` is the platform-neutral engine (knowledge, matcher, answers) and never
+``bot.lang``, ``bot.knowledge`` and ``bot.engine`` are the platform-neutral core and never
 imports discord; ``bot.cli`` is the command line; the Discord layer lives beside them.
 """
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TextIO
 
 from .config import Config, load_config
-from .core.answer import Answer
-from .core.problems import KnowledgeError
+from .engine.answer import Answer
 from .kb_cli import add_parser as add_kb_parser
+from .knowledge.problems import KnowledgeError
 from .messages import text
 
 EXIT_OK = 0
@@ -25,7 +25,7 @@ EXIT_BAD_INPUT = 2
 
 
 def _engine(config: Config):
-    from .core.engine import Engine
+    from .engine.engine import Engine
 
     return Engine(config)
 
@@ -59,7 +59,7 @@ def render_text(answer: Answer, titles: dict[str, str]) -> str:
 
 
 def _titles(engine) -> dict[str, str]:
-    return {doc_id: doc.title for doc_id, doc in engine.matcher.knowledge.documents.items()}
+    return {doc_id: doc.title for doc_id, doc in engine.knowledge.documents.items()}
 
 
 def _clean_line(line: str) -> str:
@@ -100,7 +100,7 @@ def _ask_stream(ask: Callable[[str], Answer], stream: TextIO, out: TextIO) -> in
 def cmd_chat(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     engine = _engine(config)
     titles = _titles(engine)
-    knowledge = engine.matcher.knowledge
+    knowledge = engine.knowledge
     out.write(
         "FOC bot: ask about the Republic of Korea joining the Freedom Online Coalition.\n"
         f"({len(knowledge.entries)} curated answers, {len(knowledge.facts)} fact cards; "
@@ -129,8 +129,8 @@ def cmd_chat(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
 
 def cmd_check(args: argparse.Namespace, config: Config, out: TextIO) -> int:
-    from .core import facts
-    from .core.engine import build_matcher
+    from .engine.engine import build_matcher
+    from .knowledge import facts
 
     matcher = build_matcher(config)  # raises KnowledgeError with every problem
     knowledge = matcher.knowledge
@@ -148,9 +148,9 @@ def cmd_check(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
 
 def cmd_facts(args: argparse.Namespace, config: Config, out: TextIO) -> int:
-    from .core import facts
-    from .core.sources import load_documents
-    from .core.yamlio import atomic_write
+    from .knowledge import facts
+    from .knowledge.sources import load_documents
+    from .knowledge.yamlio import atomic_write
 
     documents = load_documents(config.sources_dir, config.base)
     cards = facts.generate(documents)
@@ -171,7 +171,7 @@ def cmd_facts(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
-    from .core.evaluate import ABSTAIN, IN_SCOPE, evaluate, load_cases
+    from .engine.evaluate import ABSTAIN, IN_SCOPE, evaluate, load_cases
 
     engine = _engine(config)
     cases = load_cases(Path(args.file))

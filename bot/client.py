@@ -21,10 +21,10 @@ import discord
 from discord.ext import commands
 
 from .config import Config
-from .core.engine import Engine
-from .core.watch import Snapshot
+from .engine.engine import Engine
 from .guard import Cooldown, RepeatTracker
 from .i18n import CommandTranslator
+from .knowledge.watch import Snapshot
 from .storage import Store, open_store
 
 T = TypeVar("T")

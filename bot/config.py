@@ -15,8 +15,10 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .core.problems import KnowledgeError, Problem
-from .core.yamlio import MAX_BYTES, LineDict, read_yaml
+from .engine.settings import EngineConfig
+from .knowledge.loader import KnowledgePaths
+from .knowledge.problems import KnowledgeError, Problem
+from .knowledge.yamlio import MAX_BYTES, LineDict, read_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config.yaml"
@@ -41,23 +43,6 @@ class KnowledgeConfig:
     watch_interval: float = 5.0
     # Largest qa.yaml accepted by /kb import and `kb import`.
     max_import_bytes: int = 1_000_000
-
-
-@dataclass(frozen=True)
-class EngineConfig:
-    """Matcher settings. Scores are 0-100."""
-
-    # Below this confidence the engine says it does not know.
-    threshold: float = 58.0
-    # How many "did you mean" suggestions an abstention offers.
-    suggestions: int = 3
-    # Suggestions must score at least this much to be offered at all.
-    suggestion_floor: float = 30.0
-    # Fact cards score this fraction of a curated entry's score for the same match,
-    # so a curated answer wins over the raw sentence it was written from.
-    fact_weight: float = 0.92
-    # Longest question the engine reads; the rest is ignored.
-    max_question_chars: int = 500
 
 
 @dataclass(frozen=True)
@@ -160,6 +145,17 @@ class Config:
     @property
     def backups_dir(self) -> Path:
         return self.knowledge_dir / self.knowledge.backups
+
+    def knowledge_paths(self) -> KnowledgePaths:
+        """The knowledge files this configuration names."""
+        return KnowledgePaths(
+            root=self.base,
+            sources=self.sources_dir,
+            qa=self.qa_path,
+            facts=self.facts_path,
+            members=self.members_path,
+            learned=self.learned_path,
+        )
 
     @property
     def storage_path(self) -> Path:

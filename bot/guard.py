@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 
-from .core.text import normalize
+from .lang.text import normalize
 
 _MAX_KEYS = 10_000
 

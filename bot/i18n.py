@@ -12,7 +12,7 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from .core.korean import language
+from .lang.korean import language
 from .messages import MESSAGES, text
 
 __all__ = ["MESSAGES", "CommandTranslator", "lang_of", "locale_lang", "text"]

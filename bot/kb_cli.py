@@ -1,6 +1,6 @@
 """``python -m bot kb ...``: the moderators' knowledge commands on the command line.
 
-The same operations as ``/kb`` in Discord (:mod:`bot.core.changes`), for people who
+The same operations as ``/kb`` in Discord (:mod:`bot.knowledge.changes`), for people who
 work on the files: ``stats``, ``unanswered``, ``import FILE`` (validated, the changes
 shown, then y/N unless ``--yes``) and ``rollback``. Changes are written atomically with
 a backup and recorded in the audit log; a running bot picks them up through its file
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, TextIO
 from .config import Config
 
 if TYPE_CHECKING:
-    from .core.diff import KnowledgeDiff
+    from .knowledge.diff import KnowledgeDiff
 
 EXIT_OK = 0
 EXIT_FAIL = 1
@@ -69,7 +69,7 @@ def _audit(config: Config, action: str, detail: str, out: TextIO) -> None:
 
 
 def _show_diff(diff: KnowledgeDiff, out: TextIO) -> None:
-    from .core.diff import describe, summary
+    from .knowledge.diff import describe, summary
 
     out.write(f"{summary(diff)}\n")
     for line in describe(diff, limit=50):
@@ -80,8 +80,8 @@ def _show_diff(diff: KnowledgeDiff, out: TextIO) -> None:
 
 
 def cmd_stats(args: argparse.Namespace, config: Config, out: TextIO) -> int:
-    from .core.changes import current_knowledge
-    from .core.watch import snapshot
+    from .knowledge.changes import current_knowledge
+    from .knowledge.watch import snapshot
     from .storage import open_store
 
     knowledge = current_knowledge(config)
@@ -112,9 +112,9 @@ def cmd_stats(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
 
 def cmd_unanswered(args: argparse.Namespace, config: Config, out: TextIO) -> int:
-    from .core.changes import current_knowledge
-    from .core.text import normalize
-    from .core.unanswered import group_questions
+    from .knowledge.changes import current_knowledge
+    from .knowledge.unanswered import group_questions
+    from .lang.text import normalize
     from .storage import open_store
 
     with open_store(config) as store:
@@ -135,8 +135,8 @@ def cmd_unanswered(args: argparse.Namespace, config: Config, out: TextIO) -> int
 
 
 def cmd_import(args: argparse.Namespace, config: Config, out: TextIO) -> int:
-    from .core import changes
-    from .core.problems import KnowledgeError, Problem
+    from .knowledge import changes
+    from .knowledge.problems import KnowledgeError, Problem
 
     path = Path(args.file)
     limit = config.knowledge.max_import_bytes
@@ -163,7 +163,7 @@ def cmd_import(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace, config: Config, out: TextIO) -> int:
-    from .core import changes
+    from .knowledge import changes
 
     plan = changes.plan_rollback(config)  # KnowledgeError: main reports it
     if plan is None:
@@ -183,7 +183,7 @@ def cmd_rollback(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
 
 def _summary(diff: KnowledgeDiff) -> str:
-    from .core.diff import summary
+    from .knowledge.diff import summary
 
     return summary(diff)
 

@@ -14,7 +14,7 @@ import discord
 
 from .client import FOCBot
 from .config import Config
-from .core.engine import Engine
+from .engine.engine import Engine
 from .secrets import MissingToken, Token, load_token
 
 log = logging.getLogger(__name__)

@@ -17,6 +17,9 @@ import pytest
 
 from bot.storage import DB_ENV
 
+# The knowledge-base fixtures (documents, matcher, kb ...) for every test package.
+pytest_plugins = ["tests.knowledge_base"]
+
 _session_dir: Path | None = None
 
 

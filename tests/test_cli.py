@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from bot import cli
-from bot.core import facts
-from bot.core.sources import load_documents
+from bot.knowledge import facts
+from bot.knowledge.sources import load_documents
 from tests.samples import SMALL_QA
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -383,9 +383,9 @@ def test_unknown_command_is_a_usage_error():
 def test_engine_and_cli_do_not_import_discord(tmp_path):
     code = (
         "import sys, io\n"
-        "import bot.cli, bot.core.engine\n"
+        "import bot.cli, bot.engine.engine\n"
         "from bot.config import load_config\n"
-        f"engine = bot.core.engine.Engine(load_config({str(CONFIG)!r}))\n"
+        f"engine = bot.engine.engine.Engine(load_config({str(CONFIG)!r}))\n"
         "assert engine.ask('What does ICCPR stand for?').answered\n"
         f"assert bot.cli.main(['--config', {str(CONFIG)!r}, 'ask', 'ICCPR'], out=io.StringIO()) == 0\n"
         "assert 'discord' not in sys.modules, sorted(m for m in sys.modules if 'discord' in m)\n"

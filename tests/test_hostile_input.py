@@ -36,9 +36,9 @@ import yaml
 
 from bot.client import FOCBot
 from bot.config import Config, load_config
-from bot.core.engine import Engine
-from bot.core.text import normalize
+from bot.engine.engine import Engine
 from bot.exts.asking.render import safe
+from bot.lang.text import normalize
 from tests.fake_discord import (
     DiscordErrorLog,
     FakeDiscord,

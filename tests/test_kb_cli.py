@@ -17,7 +17,7 @@ import pytest
 from bot import cli
 from bot.config import load_config
 from bot.storage import DB_ENV, Store
-from tests.core.conftest import make_kb
+from tests.knowledge_base import make_kb
 from tests.samples import NEW_ENTRY, SMALL_QA
 
 PROJECT = Path(__file__).resolve().parents[1]

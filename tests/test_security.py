@@ -32,8 +32,8 @@ import pytest_asyncio
 from bot import runner
 from bot.client import FOCBot
 from bot.config import load_config
-from bot.core.problems import KnowledgeError
-from bot.core.yamlio import read_yaml
+from bot.knowledge.problems import KnowledgeError
+from bot.knowledge.yamlio import read_yaml
 from bot.secrets import TOKEN_ENV, MissingToken, Token, load_token, read_dotenv
 from tests.fake_discord import (
     DiscordErrorLog,

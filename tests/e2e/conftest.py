@@ -13,7 +13,7 @@ import pytest_asyncio
 
 from bot.client import FOCBot
 from bot.config import Config, load_config
-from bot.core.engine import Engine
+from bot.engine.engine import Engine
 from tests.fake_discord import (
     DiscordErrorLog,
     FakeDiscord,

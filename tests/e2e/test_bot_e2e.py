@@ -18,7 +18,6 @@ import pytest
 
 from bot.client import FOCBot
 from tests.fake_discord import DiscordErrorLog, FakeDiscord, RecordedRequest, fast_http_retries
-
 from .conftest import StartBot
 
 pytestmark = pytest.mark.asyncio
@@ -298,7 +297,7 @@ async def test_member_unknown_country_has_no_record_but_is_not_called_a_non_memb
 async def test_source_without_paragraph_shows_title_publisher_and_date(
     fake: FakeDiscord, bot: FOCBot
 ) -> None:
-    doc = next(iter(bot.engine.matcher.knowledge.documents.values()))
+    doc = next(iter(bot.engine.knowledge.documents.values()))
     response = await slash(fake, "source")
     [embed] = response["data"]["embeds"]
     assert "38th Member" in embed["title"]

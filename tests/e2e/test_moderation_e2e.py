@@ -25,7 +25,7 @@ from aiohttp import web
 
 from bot.client import FOCBot
 from bot.config import Config, load_config
-from bot.core.engine import Engine
+from bot.engine.engine import Engine
 from bot.exts.moderation.checks import NOT_MODERATOR
 from bot.storage import Store
 from tests.fake_discord import FakeChannel, FakeDiscord, FakeUser, RecordedRequest, running_client
@@ -396,7 +396,7 @@ async def test_a_broken_edit_keeps_the_old_knowledge_and_tells_the_moderators(wo
     question = "Which country became the 38th member of the FOC?"
     entry_id = answered_by(world, question)
     assert entry_id is not None
-    matcher = world.bot.engine.matcher
+    matcher = world.bot.engine.knowledge
     text = world.qa_path.read_text(encoding="utf-8")
     world.qa_path.write_text(
         text.replace("\nentries:\n", "\nentries:\n  - id: Broken Id!\n", 1), encoding="utf-8"
@@ -408,7 +408,7 @@ async def test_a_broken_edit_keeps_the_old_knowledge_and_tells_the_moderators(wo
     assert "knowledge/qa.yaml:" in content and "Broken Id!" in content
     assert post.json["allowed_mentions"]["parse"] == []
 
-    assert world.bot.engine.matcher is matcher  # the last good knowledge keeps serving
+    assert world.bot.engine.knowledge is matcher  # the last good knowledge keeps serving
     reply = await mention(world, question)
     assert entry_id in reply["embeds"][0]["footer"]["text"]
     [failure] = world.store.audit_log()
@@ -416,14 +416,14 @@ async def test_a_broken_edit_keeps_the_old_knowledge_and_tells_the_moderators(wo
 
     # Fixed on disk: picked up again, and no second report for the same edit.
     world.qa_path.write_text(text, encoding="utf-8")
-    await eventually(lambda: world.bot.engine.matcher is not matcher, "the reload of the fixed file")
+    await eventually(lambda: world.bot.engine.knowledge is not matcher, "the reload of the fixed file")
     posts = [r for r in fake.requests if r.path == f"/channels/{world.mod_channel.id}/messages"]
     assert len(posts) == 1
 
 
 async def test_reload_and_check_report_problems_without_swapping(world: World) -> None:
     fake = world.fake
-    matcher = world.bot.engine.matcher
+    matcher = world.bot.engine.knowledge
     world.bot.get_cog("KnowledgeWatcher").poll.cancel()  # only the commands reload here
     world.qa_path.write_text("entries: [\n", encoding="utf-8")
     interaction, _ = await kb(fake, "check")
@@ -431,7 +431,7 @@ async def test_reload_and_check_report_problems_without_swapping(world: World) -
     interaction, _ = await kb(fake, "reload")
     message = await followup(fake, interaction)
     assert "Reload refused" in text_of(message) and "knowledge/qa.yaml:" in text_of(message)
-    assert world.bot.engine.matcher is matcher
+    assert world.bot.engine.knowledge is matcher
 
 
 # -- feedback, records, unanswered ------------------------------------------------------------
@@ -487,7 +487,7 @@ async def test_a_failing_database_never_costs_the_answer(world: World, monkeypat
 async def test_attaching_an_unanswered_question_makes_it_answered(world: World) -> None:
     fake = world.fake
     question = next(
-        (q for q in MISSED_CANDIDATES if answered_by(world, q) is None and world.bot.engine.matcher.rank(q)),
+        (q for q in MISSED_CANDIDATES if answered_by(world, q) is None and world.bot.engine.rank(q)),
         None,
     )
     assert question is not None, "no candidate question is missed any more: update MISSED_CANDIDATES"

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config
-from bot.core.engine import build_matcher
-from bot.core.evaluate import ABSTAIN, IN_SCOPE, evaluate, load_cases
+from bot.engine.engine import build_matcher
+from bot.engine.evaluate import ABSTAIN, IN_SCOPE, evaluate, load_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"

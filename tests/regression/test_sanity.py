@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config
-from bot.core.engine import build_matcher
+from bot.engine.engine import build_matcher
 
 ROOT = Path(__file__).resolve().parents[2]
 

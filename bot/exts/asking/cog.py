@@ -20,7 +20,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from ...client import NO_MENTIONS
-from ...core.answer import Answer
+from ...engine.answer import Answer
 from ...i18n import lang_of, locale_lang, text
 from .feedback import feedback_view
 from .render import answer_embed, unsure_embed
@@ -105,7 +105,7 @@ class Asking(commands.Cog):
         answer = self.bot.engine.ask(question)
         if strict and (not answer.answered or answer.score < settings.channel_threshold):
             return None
-        knowledge = self.bot.engine.matcher.knowledge
+        knowledge = self.bot.engine.knowledge
         if answer.answered:
             return Reply(embed=answer_embed(answer, knowledge), view=feedback_view(answer), answer=answer)
         return Reply(embed=unsure_embed(answer), view=suggestion_view(answer), answer=answer)
@@ -194,12 +194,12 @@ class Asking(commands.Cog):
     async def ask_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        questions = self.bot.engine.matcher.complete(current, limit=25)
+        questions = self.bot.engine.complete(current, limit=25)
         return [app_commands.Choice(name=q[:100], value=q[:100]) for q in questions]
 
     @app_commands.command(name="help", description="What this bot can do and how to ask")
     async def help(self, interaction: discord.Interaction) -> None:
-        knowledge = self.bot.engine.matcher.knowledge
+        knowledge = self.bot.engine.knowledge
         texts = HELP_KO if locale_lang(interaction.locale) == "ko" else HELP_EN
         embed = discord.Embed(title="FOC bot", colour=discord.Colour.blue(), description=texts["about"])
         embed.add_field(name=texts["how_title"], value=texts["how"], inline=False)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from ...core.answer import Answer
+from ...engine.answer import Answer
 from ...i18n import locale_lang, text
 
 if TYPE_CHECKING:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import discord
 
-from ...core.answer import Answer
-from ...core.model import Knowledge, SourceRef
+from ...engine.answer import Answer
 from ...i18n import text
+from ...knowledge.model import Knowledge, SourceRef
 
 ANSWER_COLOUR = discord.Colour.blue()
 UNSURE_COLOUR = discord.Colour.light_grey()

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 import discord
 
 from ...client import NO_MENTIONS
-from ...core.answer import Answer
-from ...core.korean import language
+from ...engine.answer import Answer
+from ...lang.korean import language
 from .feedback import feedback_view
 from .render import answer_embed
 
@@ -44,9 +44,9 @@ class SuggestionButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: FOCBot = interaction.client  # type: ignore[assignment]
-        matcher = bot.engine.matcher
+        engine = bot.engine
         # Answer in the language of the suggestion that was clicked.
-        answer = matcher.answer_for(self.entry_id, lang=language(self.item.label or ""))
+        answer = engine.answer_for(self.entry_id, lang=language(self.item.label or ""))
         if answer is None:
             await interaction.response.send_message(
                 "That suggestion is no longer in the knowledge. Try asking again.", ephemeral=True
@@ -57,7 +57,7 @@ class SuggestionButton(
         if view is not None:
             kwargs["view"] = view
         await interaction.response.send_message(
-            embed=answer_embed(answer, matcher.knowledge),
+            embed=answer_embed(answer, engine.knowledge),
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
             **kwargs,  # type: ignore[arg-type]

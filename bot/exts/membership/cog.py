@@ -13,9 +13,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from ...client import NO_MENTIONS
-from ...core.members import Member
-from ...core.model import Knowledge, SourceRef
 from ...i18n import lang_of, text
+from ...knowledge.members import Member
+from ...knowledge.model import Knowledge, SourceRef
 from ..asking.render import safe, source_text
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class Membership(commands.Cog):
     async def member(
         self, interaction: discord.Interaction, country: app_commands.Range[str, 1, 100] | None = None
     ) -> None:
-        knowledge = self.bot.engine.matcher.knowledge
+        knowledge = self.bot.engine.knowledge
         if country is None:
             await interaction.response.send_message(embed=news_embed(knowledge), allowed_mentions=NO_MENTIONS)
             return
@@ -88,6 +88,6 @@ class Membership(commands.Cog):
     async def member_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        members = self.bot.engine.matcher.knowledge.members
+        members = self.bot.engine.knowledge.members
         names = members.complete(current, limit=25) if members else []
         return [app_commands.Choice(name=name, value=name) for name in names]

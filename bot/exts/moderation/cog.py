@@ -3,7 +3,7 @@
 ``reload`` and ``check`` the files, ``stats``, ``export`` qa.yaml, ``import`` a new one
 (validated, previewed as a diff, confirmed), ``rollback`` to the previous version, and
 ``unanswered``: the questions the bot missed, each of which can be attached to an entry
-as a learned alternate. The file work is in :mod:`bot.core.changes` (shared with the
+as a learned alternate. The file work is in :mod:`bot.knowledge.changes` (shared with the
 command line); this module is the Discord side: permissions, previews, buttons, the
 audit log, and the reload that follows every change.
 
@@ -25,14 +25,13 @@ from discord.ext import commands
 
 from ...client import NO_MENTIONS
 from ...config import Config
-from ...core import changes
-from ...core.diff import summary
-from ...core.engine import knowledge_paths
-from ...core.loader import load_knowledge
-from ...core.model import Entry
-from ...core.problems import KnowledgeError
-from ...core.text import normalize
-from ...core.unanswered import group_questions
+from ...knowledge import changes
+from ...knowledge.diff import summary
+from ...knowledge.loader import load_knowledge
+from ...knowledge.model import Entry
+from ...knowledge.problems import KnowledgeError
+from ...knowledge.unanswered import group_questions
+from ...lang.text import normalize
 from .checks import require_moderator
 from .reloading import knowledge_snapshot, reload_knowledge
 from .render import diff_embed, problems_embed, stats_embed, unanswered_embed
@@ -114,7 +113,7 @@ class KnowledgeAdmin(
     )
     async def check(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        paths = knowledge_paths(self.config)
+        paths = self.config.knowledge_paths()
         try:
             knowledge = await asyncio.to_thread(load_knowledge, paths)
         except KnowledgeError as exc:
@@ -169,7 +168,7 @@ class KnowledgeAdmin(
                 "I could not download that file; please try again.", ephemeral=True
             )
             return
-        current = self.bot.engine.matcher.knowledge
+        current = self.bot.engine.knowledge
         try:
             plan = await asyncio.to_thread(changes.plan_import, self.config, data, current=current)
         except KnowledgeError as exc:
@@ -227,7 +226,7 @@ class KnowledgeAdmin(
     )
     async def rollback(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        current = self.bot.engine.matcher.knowledge
+        current = self.bot.engine.knowledge
         try:
             plan = await asyncio.to_thread(changes.plan_rollback, self.config, current=current)
         except KnowledgeError as exc:
@@ -279,7 +278,7 @@ class KnowledgeAdmin(
         if missed is None:
             await interaction.followup.send("The database is not available right now.", ephemeral=True)
             return
-        knowledge = self.bot.engine.matcher.knowledge
+        knowledge = self.bot.engine.knowledge
         known = {normalize(p) for entry in knowledge.entries for p in entry.phrasings}
         groups = (await asyncio.to_thread(group_questions, missed, known=known))[:UNANSWERED_SHOWN]
         embed = unanswered_embed(groups, UNANSWERED_DAYS)
@@ -291,7 +290,7 @@ class KnowledgeAdmin(
 
     async def _offer_entries(self, interaction: discord.Interaction, question: str) -> None:
         """The entries the engine ranks best for ``question``, to attach it to one."""
-        ranked = self.bot.engine.matcher.rank(question, limit=SUGGESTED_ENTRIES * 5)
+        ranked = self.bot.engine.rank(question, limit=SUGGESTED_ENTRIES * 5)
         entries = [(c.item, c.score) for c in ranked if isinstance(c.item, Entry)][:SUGGESTED_ENTRIES]
         if not entries:
             await interaction.response.send_message(

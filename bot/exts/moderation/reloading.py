@@ -2,7 +2,7 @@
 
 Every reload (the file watcher's, ``/kb reload``, after an import, a rollback or a
 learned alternate) goes through :func:`reload_knowledge`: one at a time, in a worker
-thread, validate first and swap atomically (:meth:`bot.core.engine.Engine.reload`). A
+thread, validate first and swap atomically (:meth:`bot.engine.engine.Engine.reload`). A
 failure keeps the last good knowledge serving and is reported with every problem (file,
 line, entry, what is wrong) in the log, the audit log and, for edits on disk, the
 moderator channel (``discord.mod_channel``).
@@ -19,9 +19,9 @@ import discord
 
 from ...client import NO_MENTIONS
 from ...config import Config
-from ...core.engine import ReloadResult
-from ...core.problems import Problem
-from ...core.watch import Snapshot, snapshot
+from ...engine.engine import ReloadResult
+from ...knowledge.problems import Problem
+from ...knowledge.watch import Snapshot, snapshot
 from .render import problems_block
 
 if TYPE_CHECKING:

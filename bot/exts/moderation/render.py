@@ -10,10 +10,10 @@ from collections.abc import Sequence
 
 import discord
 
-from ...core.diff import KnowledgeDiff, describe, summary
-from ...core.engine import Engine
-from ...core.problems import Problem
-from ...core.unanswered import QuestionGroup
+from ...engine.engine import Engine
+from ...knowledge.diff import KnowledgeDiff, describe, summary
+from ...knowledge.problems import Problem
+from ...knowledge.unanswered import QuestionGroup
 from ...storage import Usage
 
 OK_COLOUR = discord.Colour.green()
@@ -59,7 +59,7 @@ def diff_embed(title: str, diff: KnowledgeDiff, note: str = "") -> discord.Embed
 
 def stats_embed(engine: Engine, usage: Usage | None, days: int) -> discord.Embed:
     """Knowledge sizes, the last reload, and the last ``days`` of questions and votes."""
-    knowledge = engine.matcher.knowledge
+    knowledge = engine.knowledge
     members = len(knowledge.members.members) if knowledge.members else 0
     embed = discord.Embed(title="Knowledge stats", colour=OK_COLOUR)
     embed.add_field(

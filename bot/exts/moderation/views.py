@@ -13,8 +13,8 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import discord
 
-from ...core.model import Entry
-from ...core.unanswered import QuestionGroup
+from ...knowledge.model import Entry
+from ...knowledge.unanswered import QuestionGroup
 from .checks import ModeratorView
 
 TIMEOUT = 600.0

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from discord.ext import commands, tasks
 
-from ...core.watch import Snapshot, changed_files
+from ...knowledge.watch import Snapshot, changed_files
 from .reloading import knowledge_snapshot, reload_knowledge
 
 if TYPE_CHECKING:

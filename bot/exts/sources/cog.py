@@ -28,7 +28,7 @@ class Sources(commands.Cog):
     async def source(
         self, interaction: discord.Interaction, paragraph: app_commands.Range[int, 1, 1000] | None = None
     ) -> None:
-        knowledge = self.bot.engine.matcher.knowledge
+        knowledge = self.bot.engine.knowledge
         doc = next(iter(knowledge.documents.values()))
         if paragraph is None:
             embed = discord.Embed(title=safe(doc.title, 256), colour=discord.Colour.blue())
@@ -55,8 +55,8 @@ class Sources(commands.Cog):
     @app_commands.command(name="facts", description="Facts from the announcement on a topic")
     @app_commands.describe(topic="A topic, e.g. human rights conventions, Summit for Democracy")
     async def facts(self, interaction: discord.Interaction, topic: app_commands.Range[str, 1, 200]) -> None:
-        matcher = self.bot.engine.matcher
-        cards = matcher.facts_about(topic, limit=5)
+        engine = self.bot.engine
+        cards = engine.facts_about(topic, limit=5)
         if not cards:
             await interaction.response.send_message(
                 f"I have no facts on **{safe(topic, 100)}** in the announcement. Try `/help`.",
@@ -67,6 +67,6 @@ class Sources(commands.Cog):
         embed = discord.Embed(title=f"Facts: {safe(topic, 200)}", colour=discord.Colour.blue())
         for card in cards:
             embed.add_field(
-                name=safe(card.text, 250), value=source_text(card.source, matcher.knowledge), inline=False
+                name=safe(card.text, 250), value=source_text(card.source, engine.knowledge), inline=False
             )
         await interaction.response.send_message(embed=embed, allowed_mentions=NO_MENTIONS)

@@ -1,0 +1,103 @@
+"""Scoring the engine on a question file (the format of ``eval/dev.yaml``).
+
+Each row: ``q`` (the question), ``cat`` (category) and ``expect``: null when the engine
+must abstain, else a list of items that must each appear, case-insensitively, in the
+answer text or its source quote (``"a|b"`` means either). In-scope categories are
+para, noisy and kw; abstention categories are oos and near.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..knowledge.problems import KnowledgeError, Problem
+from ..knowledge.yamlio import LineDict, read_yaml
+from .answer import Answer
+
+IN_SCOPE = ("para", "noisy", "kw")
+ABSTAIN = ("oos", "near")
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    question: str
+    category: str
+    expect: tuple[str, ...] | None
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    case: Case
+    answer: Answer
+    correct: bool
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def by_category(self) -> dict[str, tuple[int, int]]:
+        """category -> (correct, total), in first-seen order."""
+        out: dict[str, tuple[int, int]] = {}
+        for o in self.outcomes:
+            right, total = out.get(o.case.category, (0, 0))
+            out[o.case.category] = (right + o.correct, total + 1)
+        return out
+
+    def rate(self, categories: Iterable[str]) -> tuple[int, int]:
+        wanted = set(categories)
+        picked = [o for o in self.outcomes if o.case.category in wanted]
+        return sum(o.correct for o in picked), len(picked)
+
+    @property
+    def failures(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.correct]
+
+
+def load_cases(path: Path) -> list[Case]:
+    """Read a question file; raise KnowledgeError naming bad rows."""
+    raw = read_yaml(path)
+    if not isinstance(raw, list):
+        raise KnowledgeError([Problem(str(path), "expected a list of {cat, q, expect} rows", 1)])
+    cases, problems = [], []
+    for row in raw:
+        line = row.line if isinstance(row, LineDict) else None
+        if (
+            not isinstance(row, dict)
+            or not isinstance(row.get("q"), str)
+            or not isinstance(row.get("cat"), str)
+        ):
+            problems.append(Problem(str(path), "each row needs text 'q' and 'cat'", line))
+            continue
+        expect = row.get("expect")
+        if expect is not None and not (isinstance(expect, list) and all(isinstance(e, str) for e in expect)):
+            problems.append(Problem(str(path), "'expect' must be null or a list of text", line))
+            continue
+        cases.append(Case(row["q"], row["cat"], None if expect is None else tuple(expect), line))
+    if problems:
+        raise KnowledgeError(problems)
+    return cases
+
+
+def judge(case: Case, answer: Answer) -> bool:
+    """Apply the judging rule to one answer."""
+    if case.expect is None:
+        return not answer.answered
+    if not answer.answered:
+        return False
+    haystack = " ".join(
+        filter(None, [answer.text, answer.source.quote if answer.source else None])
+    ).casefold()
+    return all(any(alt.casefold() in haystack for alt in item.split("|")) for item in case.expect)
+
+
+def evaluate(cases: Iterable[Case], ask: Callable[[str], Answer]) -> Report:
+    """Ask every case and judge it."""
+    report = Report()
+    for case in cases:
+        answer = ask(case.question)
+        report.outcomes.append(Outcome(case, answer, judge(case, answer)))
+    return report

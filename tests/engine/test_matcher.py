@@ -1,0 +1,402 @@
+"""bot.engine.matcher on the project's real knowledge.
+
+The scoring is being tuned, so these tests only use clear-cut questions and never
+assert exact scores: they check what is answered, with what content, and the invariants
+of an Answer.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from types import MappingProxyType
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.engine.answer import Answer
+from bot.engine.matcher import Matcher
+from bot.knowledge.model import Entry, Knowledge, SourceRef
+
+
+def said(answer: Answer) -> str:
+    """What the answer shows: its text and its source quote."""
+    return f"{answer.text} {answer.source.quote if answer.source else ''}".casefold()
+
+
+def assert_valid(answer: Answer, question: str, threshold: float) -> None:
+    assert isinstance(answer, Answer)
+    assert answer.question == question
+    assert 0.0 <= answer.score <= 100.0
+    if answer.answered:
+        assert answer.text and answer.source is not None and answer.entry_id
+        assert answer.kind in ("qa", "fact")
+        assert answer.score >= threshold
+        assert answer.suggestions == ()
+    else:
+        assert (answer.text, answer.source, answer.entry_id, answer.kind) == (None, None, None, "none")
+    json.dumps(answer.to_json())
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("ICCPR", "civil and political"),
+        ("What does ICCPR stand for?", "civil and political"),
+        ("What does ICESCR stand for?", "economic, social, and cultural"),
+        ("Who is Park Jin?", "minister of foreign affairs"),
+        ("Who is the foreign minister of South Korea?", "park jin"),
+        ("how many members does the FOC have", "38"),
+        ("Which country became the 38th member of the Freedom Online Coalition?", "korea"),
+        ("Who will host the 2024 Summit for Democracy?", "korea"),
+        ("What is resolution 41/11?", "41/11"),
+        ("Helsinki Declaration", "helsinki"),
+    ],
+)
+def test_clear_questions_are_answered_with_the_right_content(matcher, question, expected):
+    answer = matcher.ask(question)
+    assert answer.answered, answer
+    assert expected in said(answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("ICCPR", "civil and political"),
+        ("Who is Park Jin?", "minister of foreign affairs"),
+        ("how many members does the FOC have", "38"),
+    ],
+)
+def test_right_entry_is_ranked_first(matcher, question, expected):
+    top = matcher.rank(question, limit=5)[0]
+    shown = f"{getattr(top.item, 'answer', None) or top.item.text} {top.item.source.quote}".casefold()
+    assert expected in shown
+    assert top.score == max(c.score for c in matcher.rank(question, limit=5))
+
+
+def test_rank_is_best_first_distinct_and_limited(matcher):
+    ranked = matcher.rank("Korea human rights online", limit=4)
+    assert 1 <= len(ranked) <= 4
+    assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
+    assert len({c.item.id for c in ranked}) == len(ranked)
+
+
+@pytest.mark.parametrize(
+    ("typo", "correct"),
+    [
+        ("how many membrs does the FOC have", "how many members does the FOC have"),
+        ("What is the Helsinki Declaraton?", "What is the Helsinki Declaration?"),
+        ("who hosts the 2024 sumit for democracy", "who hosts the 2024 summit for democracy"),
+        (
+            "is south korea a membr of the freedom onlin coalition",
+            "is south korea a member of the freedom online coalition",
+        ),
+        ("safety of journalsts", "safety of journalists"),
+    ],
+)
+def test_typos_are_corrected(matcher, typo, correct):
+    right = matcher.ask(correct)
+    wrong = matcher.ask(typo)
+    assert right.answered and wrong.answered
+    assert wrong.entry_id == right.entry_id
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "Is the ROK a member of the FOC?",
+        "Is the Republic of Korea a member of the Freedom Online Coalition?",
+        "Is S. Korea a member of the FOC?",
+    ],
+)
+def test_synonyms_lead_to_the_same_entry(matcher, variant):
+    base = matcher.ask("Is South Korea a member of the FOC?")
+    answer = matcher.ask(variant)
+    assert base.answered and answer.answered
+    assert answer.entry_id == base.entry_id
+
+
+def small_matcher(documents, synonyms):
+    entry = Entry(
+        id="korea-member",
+        question="Is Korea a member of the coalition?",
+        alternates=(),
+        answer="Yes, Korea is the 38th member.",
+        source=SourceRef("announcement", 8, "increasing the membership to 38"),
+    )
+    knowledge = Knowledge(
+        documents=MappingProxyType(dict(documents)),
+        entries=(entry,),
+        facts=(),
+        synonyms=MappingProxyType(synonyms),
+    )
+    return Matcher(knowledge)
+
+
+def test_synonym_is_what_makes_the_match(documents):
+    with_synonym = small_matcher(documents, {"korea": ("rok",)}).ask("Is ROK a member of the coalition?")
+    without = small_matcher(documents, {}).ask("Is ROK a member of the coalition?")
+    assert with_synonym.answered and with_synonym.entry_id == "korea-member"
+    assert with_synonym.score > without.score
+
+
+@pytest.mark.parametrize(
+    "question", ["ICCPR", "ICESCR", "What does ROK stand for?", "What does FOC stand for?"]
+)
+def test_curated_entry_is_preferred_over_fact_card(matcher, question):
+    ranked = matcher.rank(question, limit=30)
+    assert any(c.kind == "fact" for c in ranked), "a fact card states the same fact"
+    assert ranked[0].kind == "qa"
+    assert matcher.ask(question).kind == "qa"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What's the best pizza topping?",
+        "qwertyuiop",
+        "",
+        "   ",
+        "???",
+        "😀🎉🇰🇷",
+        "\x00\x01\x02",
+        "What is the capital of France?",
+        "Tell me a joke",
+    ],
+)
+def test_out_of_scope_abstains(matcher, question):
+    answer = matcher.ask(question)
+    assert answer.answered is False
+    assert_valid(answer, question, matcher.threshold)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which country became the 39th member of the Freedom Online Coalition?",
+        "Who became the 39th member?",
+        "39th member",
+    ],
+)
+def test_numbers_are_not_fuzzily_corrected(matcher, question):
+    answer = matcher.ask(question)
+    assert answer.answered is False, answer
+
+
+def test_abstention_suggestions_are_limited_and_are_entry_questions(matcher):
+    strict = Matcher(matcher.knowledge, threshold=100.5, suggestions=2, suggestion_floor=30)
+    answer = strict.ask("What does ICCPR stand for?")
+    assert answer.answered is False
+    assert 1 <= len(answer.suggestions) <= 2
+    questions = {e.id: e.question for e in matcher.knowledge.entries}
+    for suggestion in answer.suggestions:
+        assert questions[suggestion.entry_id] == suggestion.question
+    assert "civil and political" in (
+        next(e for e in matcher.knowledge.entries if e.id == answer.suggestions[0].entry_id).answer.casefold()
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who became the 39th member?",
+        "What is the Ottawa Agenda about in 2030?",
+        "What did the minister of Japan say?",
+        "qwertyuiop",
+    ],
+)
+def test_configured_abstentions_offer_at_most_the_configured_suggestions(matcher, project_config, question):
+    answer = matcher.ask(question)
+    if answer.answered:
+        pytest.skip("answered: nothing to check")
+    assert len(answer.suggestions) <= project_config.engine.suggestions
+    entry_questions = {e.question for e in matcher.knowledge.entries}
+    assert all(s.question in entry_questions for s in answer.suggestions)
+
+
+def test_no_suggestions_when_configured_to_zero(matcher):
+    answer = Matcher(matcher.knowledge, threshold=100.5, suggestions=0).ask("What does ICCPR stand for?")
+    assert answer.answered is False and answer.suggestions == ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ICCPR",
+        "Who is Park Jin?",
+        "Which country became the 38th member of the Freedom Online Coalition? " * 10,
+        "korea " * 300,
+        "x" * 5000,
+        "What does ICCPR stand for?" + "\x00\x07\x1b[31m\u202e\u200b" * 800,
+        "@everyone <@123> ```ICCPR```",
+    ],
+)
+def test_answers_are_valid(matcher, question):
+    assert_valid(matcher.ask(question), question, matcher.threshold)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=300))
+def test_any_text_gets_a_valid_answer(matcher, text):
+    assert_valid(matcher.ask(text), text, matcher.threshold)
+
+
+def test_five_thousand_characters_with_control_characters_is_fast(matcher):
+    question = ("ICCPR \x00\x01\x7f \u202e\u200b 😀 " * 400)[:5000]
+    assert len(question) == 5000
+    start = time.perf_counter()
+    answer = matcher.ask(question)
+    assert time.perf_counter() - start < 2.0
+    assert_valid(answer, question, matcher.threshold)
+
+
+def test_text_beyond_max_question_chars_is_ignored(matcher):
+    padding = "qwertyuiop " * ((matcher.max_question_chars // 11) + 5)
+    assert len(padding) > matcher.max_question_chars
+    assert matcher.ask(padding + "What does ICCPR stand for?").answered is False
+
+
+def test_complete_returns_at_most_25_entry_questions(matcher):
+    questions = {e.question for e in matcher.knowledge.entries}
+    completions = matcher.complete("minis")
+    assert 1 <= len(completions) <= 25
+    assert set(completions) <= questions
+    assert any("minister" in c.casefold() for c in completions)
+
+
+def test_complete_puts_relevant_questions_first(matcher):
+    assert "minis" in matcher.complete("minis")[0].casefold()
+
+
+@pytest.mark.parametrize("limit", [1, 3, 10])
+def test_complete_respects_the_limit(matcher, limit):
+    assert len(matcher.complete("korea", limit=limit)) <= limit
+
+
+@pytest.mark.parametrize("prefix", ["", "   ", "???"])
+def test_complete_empty_prefix_lists_entry_questions(matcher, prefix):
+    completions = matcher.complete(prefix)
+    assert 1 <= len(completions) <= 25
+    assert set(completions) <= {e.question for e in matcher.knowledge.entries}
+
+
+def entry_matcher(documents, answer: str, question: str) -> Matcher:
+    """A matcher over one entry with this question and answer."""
+    entry = Entry(
+        id="only",
+        question=question,
+        alternates=(),
+        answer=answer,
+        source=SourceRef("announcement", 8, "increasing the membership to 38"),
+    )
+    knowledge = Knowledge(
+        documents=MappingProxyType(dict(documents)),
+        entries=(entry,),
+        facts=(),
+        synonyms=MappingProxyType({}),
+    )
+    return Matcher(knowledge)
+
+
+@pytest.mark.parametrize(
+    ("question", "can", "cannot"),
+    [
+        # A calendar day is asked for: a month is not enough.
+        (
+            "On what date did Korea join the coalition?",
+            "Korea joined the coalition on 28 August 2023.",
+            "Korea joined the coalition in August 2023.",
+        ),
+        # Others are asked for: the answer must speak of others.
+        (
+            "Which other members were in the core group with Korea?",
+            "Korea and other members were in the core group.",
+            "Korea was a member in the core group.",
+        ),
+        # A place is asked for: the answer must name one.
+        (
+            "Where was the summit Korea took part in?",
+            "Korea took part in the summit abroad.",
+            "Korea took part in the summit eagerly.",
+        ),
+    ],
+)
+def test_a_match_that_cannot_give_what_is_asked_scores_lower(documents, question, can, cannot):
+    """The same question against the same entry, whose answer can or cannot give what
+    the question asks for."""
+    able = entry_matcher(documents, can, question).ask(question)
+    unable = entry_matcher(documents, cannot, question).ask(question)
+    assert able.score > 0
+    assert unable.score < 0.7 * able.score
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("Which country will host the 2024 Summit for Democracy?", True),
+        ("Where will the 2024 Summit for Democracy be held?", True),
+        ("Which country became the 38th member of the FOC?", True),
+        ("Which countries were in the Core Group with Korea?", False),
+        ("Which other countries were in the Core Group for resolution 41/11?", False),
+        ("Where was the 2023 Summit for Democracy held?", False),
+        ("On what exact date did Korea join the FOC?", False),
+        ("In which Korean city will the 2024 Summit for Democracy take place?", False),
+        # A name the knowledge never mentions: the match cannot be about it.
+        ("How is digital technology changing daily life according to Park Jin?", True),
+        ("How is digital technology changing daily life according to Japan?", False),
+        ("Does UNESCO say tech shapes our everyday life?", False),
+        # Particular, named things are asked for; the answer names none.
+        ("Which specific FOC sub-groups will Korea join?", False),
+        ("Which specific FOC documents has Korea pledged to support?", True),
+        ("Which particular summit will Korea host?", True),
+        # "South Korean" is a name the synonyms write, not an unknown one.
+        ("Who is the South Korean foreign minister mentioned in the announcement?", True),
+        # Other countries than the one the answer is about.
+        ("Which other countries are members of the Freedom Online Coalition?", False),
+        # Another time than the answer's: a phrasing that says "next year" is not enough.
+        ("When will the next country join the Freedom Online Coalition?", False),
+        ("Which summit will Korea host next?", True),
+        # A place within Korea is asked for; the answer names only the country.
+        ("Where in Korea will the 2024 Summit for Democracy be held?", False),
+        # A reason is asked for: the joining entry gives none for the timing.
+        ("Why did it take Korea so long to join the coalition?", False),
+        ("Why did Korea join the FOC?", True),
+        ("Why did South Korea wait until now to join the Freedom Online Coalition?", False),
+        # The publication date of the announcement is not the day Korea joined.
+        ("On what date did Korea officially become an FOC member?", False),
+        ("What date was the announcement published?", True),
+        # Chat: "4" is "for".
+        ("which summit 4 democracy is korea hostin", True),
+    ],
+)
+def test_questions_about_what_the_text_does_not_say(matcher, question, answered):
+    """Near-topic questions whose best match is about the topic but cannot answer them."""
+    assert matcher.ask(question).answered is answered
+
+
+def test_a_date_the_text_does_not_give_is_declined_with_the_nearest_answer_suggested(matcher):
+    """The text never says on which day Korea joined: "I don't know", and the first
+    suggestion is the entry about when it joined (it gives the announcement's date)."""
+    answer = matcher.ask("On what exact date did Korea join the FOC?")
+    assert not answer.answered
+    assert answer.suggestions and answer.suggestions[0].entry_id == "when-korea-joined"
+
+
+def test_words_beside_another_number_than_the_questions_score_lower(documents):
+    """ "Who hosts the 2023 summit?" against a text where hosting goes with 2024."""
+    answer = "Korea took part in the 2023 summit and will host the 2024 summit."
+    matcher = entry_matcher(documents, answer, "What about the summits?")
+    beside = matcher.ask("Did Korea take part in the 2023 summit?")
+    away = matcher.ask("Did Korea host the 2023 summit?")
+    control = matcher.ask("Did Korea host the 2024 summit?")
+    assert away.score < 0.8 * beside.score
+    assert away.score < 0.8 * control.score
+
+
+def test_a_question_asked_word_for_word_is_not_too_vague(matcher):
+    """Few, common words are weak evidence ("digital"), unless a phrasing of the entry is
+    the question itself: "What is the FOC?" is the what-is-foc entry's own question."""
+    sure = matcher.ask("What is the FOC?")
+    assert sure.answered and sure.entry_id == "what-is-foc" and sure.score >= 90
+    assert not matcher.ask("digital").answered
