@@ -171,17 +171,31 @@ def cmd_facts(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
-    from .engine.evaluate import ABSTAIN, IN_SCOPE, evaluate, load_cases
+    from .engine.evaluate import evaluate, load_cases
 
-    engine = _engine(config)
     cases = load_cases(Path(args.file))
+    if args.add_document:
+        import tempfile
+
+        from .engine.engine import Engine
+        from .engine.matcher import Matcher
+        from .engine.train import with_documents
+
+        with tempfile.TemporaryDirectory() as tmp:
+            knowledge = with_documents(config.base, [Path(d) for d in args.add_document], Path(tmp))
+        engine = Engine(config, Matcher(knowledge, max_question_chars=config.engine.max_question_chars))
+    else:
+        engine = _engine(config)
     report = evaluate(cases, engine.ask)
     for category, (right, total) in report.by_category().items():
         out.write(f"{category:>6}: {right}/{total} = {100 * right / total:.1f}%\n")
-    for label, categories in (("in-scope accuracy", IN_SCOPE), ("abstention rate", ABSTAIN)):
-        right, total = report.rate(categories)
+    for label, (right, total) in (
+        ("in-scope accuracy (expect given)", report.in_scope()),
+        ("abstention rate (expect null)", report.abstained()),
+        ("wrong answers (of all questions)", report.wrong()),
+    ):
         figure = f"{right}/{total} = {100 * right / total:.1f}%" if total else "no questions"
-        out.write(f"{label} ({', '.join(categories)}): {figure}\n")
+        out.write(f"{label}: {figure}\n")
     if args.verbose:
         for outcome in report.failures:
             a = outcome.answer
@@ -192,6 +206,26 @@ def cmd_eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
             )
             out.write(f"FAIL [{outcome.case.category}] {outcome.case.question!r}\n")
             out.write(f"     expected {outcome.case.expect}; {got}\n")
+    return EXIT_OK
+
+
+def cmd_train(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    """Refit bot/engine/model.json from the labelled question sets of tests/data."""
+    try:
+        from .engine import train
+    except ImportError as exc:  # pragma: no cover - scikit-learn is a dev extra
+        out.write(f"train needs the dev extra (pip install -e '.[dev]'): {exc}\n")
+        return EXIT_FAIL
+    project = Path(args.project).resolve() if args.project else config.base
+    params = train.fit(train.training_questions(project))
+    target = Path(args.output) if args.output else train.MODEL_PATH
+    if args.check:
+        same = target.exists() and target.read_text(encoding="utf-8") == train.dumps(params)
+        out.write("model.json is reproduced exactly\n" if same else f"{target} differs from a fresh fit\n")
+        return EXIT_OK if same else EXIT_FAIL
+    train.write(params, target)
+    out.write(train.summary(params))
+    out.write(f"wrote {target}\n")
     return EXIT_OK
 
 
@@ -238,7 +272,20 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="score the engine on a question file (eval/dev.yaml format)")
     ev.add_argument("file", help="the question file")
     ev.add_argument("-v", "--verbose", action="store_true", help="list the failures")
+    ev.add_argument(
+        "--add-document",
+        action="append",
+        metavar="TXT",
+        help="answer with this document (NAME.txt beside NAME.yaml) added to the sources, "
+        "from its fact cards only (repeatable)",
+    )
     ev.set_defaults(func=cmd_eval)
+
+    tr = sub.add_parser("train", help="refit the decision model from the question sets of tests/data")
+    tr.add_argument("--check", action="store_true", help="fail unless the committed model is reproduced")
+    tr.add_argument("--output", help="write here instead of bot/engine/model.json")
+    tr.add_argument("--project", help="the project folder holding tests/data (default: the config's)")
+    tr.set_defaults(func=cmd_train)
 
     run = sub.add_parser("run", help="start the Discord bot (token from $DISCORD_TOKEN or .env)")
     run.set_defaults(func=cmd_run)

@@ -91,7 +91,6 @@ _RANGES: dict[str, tuple[float, float]] = {
     "threshold": (0, 100),
     "suggestions": (0, 10),
     "suggestion_floor": (0, 100),
-    "fact_weight": (0, 1),
     "max_question_chars": (1, 100_000),
     "channel_threshold": (0, 100),
     "user_rate": (1, 10_000),
@@ -208,7 +207,7 @@ def _build_section(cls: type, raw: Any, name: str, file: str, problems: list[Pro
             problems.append(Problem(file, f"'{name}.{key}' must be {expected}, not {value!r}", key_line))
             continue
         low_high = _RANGES.get(key)
-        if low_high and not low_high[0] <= value <= low_high[1]:
+        if low_high and value is not None and not low_high[0] <= value <= low_high[1]:
             problems.append(
                 Problem(
                     file,
@@ -217,7 +216,7 @@ def _build_section(cls: type, raw: Any, name: str, file: str, problems: list[Pro
                 )
             )
             continue
-        if hints[key] is float:
+        if hints[key] is float or (hints[key] == float | None and value is not None):
             value = float(value)
         values[key] = tuple(value) if typing.get_origin(hints[key]) is tuple else value
     for f in fields(cls):

@@ -35,10 +35,11 @@ def test_defaults(tmp_path, text):
 
 def test_default_engine_values_are_valid_settings(tmp_path):
     engine = EngineConfig()
-    lines = "".join(f"  {f.name}: {getattr(engine, f.name)!r}\n" for f in fields(EngineConfig))
+    values = {f.name: getattr(engine, f.name) for f in fields(EngineConfig)}
+    lines = "".join(f"  {k}: {'null' if v is None else repr(v)}\n" for k, v in values.items())
     assert load_config(write(tmp_path, "engine:\n" + lines)).engine == engine
-    assert 0 < engine.threshold <= 100 and engine.suggestion_floor < engine.threshold
-    assert 0 < engine.fact_weight < 1
+    assert engine.threshold is None  # the threshold fitted with the model
+    assert 0 < engine.suggestion_floor < 100
 
 
 def test_default_knowledge_file_names():
@@ -105,7 +106,6 @@ def test_wrong_type(tmp_path, setting, value):
         ("suggestions", "11"),
         ("suggestions", "-1"),
         ("suggestion_floor", "150"),
-        ("fact_weight", "1.5"),
         ("max_question_chars", "0"),
     ],
 )
@@ -115,7 +115,7 @@ def test_out_of_range(tmp_path, key, value):
     assert f"'engine.{key}' must be between" in problem.message
 
 
-@pytest.mark.parametrize(("key", "value"), [("threshold", "0"), ("threshold", "100"), ("fact_weight", "1")])
+@pytest.mark.parametrize(("key", "value"), [("threshold", "0"), ("threshold", "100")])
 def test_range_bounds_are_inclusive(tmp_path, key, value):
     config = load_config(write(tmp_path, f"engine:\n  {key}: {value}\n"))
     assert getattr(config.engine, key) == float(value)

@@ -27,6 +27,7 @@ class AnswerType(Enum):
     PLACE = "place"
     VENUE = "venue"
     REASON = "reason"
+    PERSON = "person"
 
 
 _TIME_QUESTION = re.compile(
@@ -81,12 +82,12 @@ _DATE_ANSWER = re.compile(
     r"|\b\d{4}-\d\d-\d\d\b|\d{1,2}월\s*\d{1,2}일",
     re.IGNORECASE,
 )
-# Where something is or happens, in the words of an answer. A country's name alone is
-# not enough: Korea is the subject of nearly every answer, rarely a place.
+# Where something is or happens, in the words of an answer: a place noun, or "in", "at"
+# or "from" before a capitalized name that does not start the sentence. A country's name
+# alone is not enough: the subject of a document is rarely a place.
 _PLACE_ANSWER = re.compile(
-    r"\b(?:abroad|at home|home|overseas|forums?|bodies|world|worldwide|globally|global scale|"
-    r"country|countries|city|cities|capital|region|venue|headquarter(?:s|ed)?|based in|held in|located)\b",
-    re.IGNORECASE,
+    r"\b(?:abroad|at home|overseas|worldwide|globally|country|countries|city|cities|capital|region|"
+    r"venue|headquarter(?:s|ed)?|based in|held in|located|took place)\b|\b(?:in|at|from)\s+(?:the\s+)?[A-Z][a-z]+",
 )
 # A reason or a purpose, in the words of an answer ("because of", "to champion", "aims").
 _REASON_ANSWER = re.compile(
@@ -94,6 +95,7 @@ _REASON_ANSWER = re.compile(
     r"purpose|reason|so as to|to [a-z]+)\b",
     re.IGNORECASE,
 )
+_PLACE_NOUNS = re.compile(r"\b(?:abroad|overseas|worldwide|globally)\b", re.IGNORECASE)
 _VENUE_ANSWER = re.compile(
     r"\b(?:city|cities|capital|venue|region|province|district|town|headquarter(?:s|ed)?|located)\b",
     re.IGNORECASE,
@@ -104,6 +106,17 @@ _NUMBER_WORDS = (
 )
 # A cardinal number: digits not glued to "/" (41/11 is a name) nor an ordinal suffix.
 _COUNT_ANSWER = re.compile(rf"(?<![/\d])\b\d+\b(?![/\d]|st|nd|rd|th)|\b({_NUMBER_WORDS})\b", re.IGNORECASE)
+
+
+# "Who ..." asks for a person or a body; "whose" and "who is X" too. Not "who else".
+_PERSON_QUESTION = re.compile(r"^\W*(?:who|whom|whose)\b(?!\s+else)|누구|누가", re.IGNORECASE)
+# A person or a body, in the words of an answer: a title before a name, or two or more
+# capitalized words together that do not open the sentence.
+_PERSON_ANSWER = re.compile(
+    r"\b(?:Mr|Ms|Mrs|Dr|Prof)\.?\s+[A-Z]|(?<=[a-z,;:] )(?:[A-Z][a-z]+)(?:\s+(?:of\s+|for\s+|the\s+)?[A-Z][a-z]+)+"
+    r"|\b(?:minister|president|director|chair|chairs|chaired|secretary|spokesperson|head|ministry|office|"
+    r"government|governments|committee|council|panel|board|agency|led by|signed by)\b",
+)
 
 
 def question_type(question: str) -> AnswerType:
@@ -121,6 +134,8 @@ def question_type(question: str) -> AnswerType:
         return AnswerType.PLACE
     if _REASON_QUESTION.search(question):
         return AnswerType.REASON
+    if _PERSON_QUESTION.search(question):
+        return AnswerType.PERSON
     return AnswerType.ANY
 
 
@@ -131,11 +146,13 @@ def can_answer(kind: AnswerType, text: str) -> bool:
     if kind is AnswerType.DATE:
         return _DATE_ANSWER.search(text) is not None
     if kind is AnswerType.PLACE:
-        return _PLACE_ANSWER.search(text) is not None
+        return _PLACE_ANSWER.search(text) is not None or _PLACE_NOUNS.search(text) is not None
     if kind is AnswerType.VENUE:
         return _VENUE_ANSWER.search(text) is not None
     if kind is AnswerType.REASON:
         return _REASON_ANSWER.search(text) is not None
+    if kind is AnswerType.PERSON:
+        return _PERSON_ANSWER.search(text) is not None
     if kind is AnswerType.COUNT:
         return any(not _is_year(m.group()) for m in _COUNT_ANSWER.finditer(text))
     return True

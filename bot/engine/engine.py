@@ -37,7 +37,6 @@ def matcher_for(knowledge: Knowledge, settings: EngineConfig | None = None) -> M
         threshold=settings.threshold,
         suggestions=settings.suggestions,
         suggestion_floor=settings.suggestion_floor,
-        fact_weight=settings.fact_weight,
         max_question_chars=settings.max_question_chars,
     )
 

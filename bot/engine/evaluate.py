@@ -2,8 +2,10 @@
 
 Each row: ``q`` (the question), ``cat`` (category) and ``expect``: null when the engine
 must abstain, else a list of items that must each appear, case-insensitively, in the
-answer text or its source quote (``"a|b"`` means either). In-scope categories are
-para, noisy and kw; abstention categories are oos and near.
+answer text or its source quote (``"a|b"`` means either). A question is in scope when
+it has ``expect`` items and must be abstained on when ``expect`` is null, whatever its
+category (para, noisy, kw, chat, ko; oos, near, false ...). A *wrong* answer is one given
+where the question needed another answer or none: worse than an abstention.
 """
 
 from __future__ import annotations
@@ -15,9 +17,6 @@ from pathlib import Path
 from ..knowledge.problems import KnowledgeError, Problem
 from ..knowledge.yamlio import LineDict, read_yaml
 from .answer import Answer
-
-IN_SCOPE = ("para", "noisy", "kw")
-ABSTAIN = ("oos", "near")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +50,20 @@ class Report:
         wanted = set(categories)
         picked = [o for o in self.outcomes if o.case.category in wanted]
         return sum(o.correct for o in picked), len(picked)
+
+    def in_scope(self) -> tuple[int, int]:
+        """(answered right, questions with an answer)."""
+        picked = [o for o in self.outcomes if o.case.expect is not None]
+        return sum(o.correct for o in picked), len(picked)
+
+    def abstained(self) -> tuple[int, int]:
+        """(abstained, questions that must be abstained on)."""
+        picked = [o for o in self.outcomes if o.case.expect is None]
+        return sum(o.correct for o in picked), len(picked)
+
+    def wrong(self) -> tuple[int, int]:
+        """(answered but wrong, all questions)."""
+        return sum(o.answer.answered and not o.correct for o in self.outcomes), len(self.outcomes)
 
     @property
     def failures(self) -> list[Outcome]:

@@ -7,16 +7,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class EngineConfig:
-    """Matcher settings. Scores are 0-100."""
+    """Engine settings. Confidences are 0-100."""
 
-    # Below this confidence the engine says it does not know.
-    threshold: float = 58.0
+    # Below this confidence the engine says it does not know; null: the threshold fitted
+    # with the model (bot/engine/model.json, `python -m bot train`).
+    threshold: float | None = None
     # How many "did you mean" suggestions an abstention offers.
     suggestions: int = 3
     # Suggestions must score at least this much to be offered at all.
     suggestion_floor: float = 30.0
-    # Fact cards score this fraction of a curated entry's score for the same match,
-    # so a curated answer wins over the raw sentence it was written from.
-    fact_weight: float = 0.92
     # Longest question the engine reads; the rest is ignored.
     max_question_chars: int = 500

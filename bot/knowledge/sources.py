@@ -33,7 +33,9 @@ _ABBREVIATIONS = (
     "vs.",
 )
 _SENTENCE_END = re.compile(r"[.!?][\u201d\"')\]]*(?=\s+[\u201c\"'(A-Z0-9])")
-_META_FIELDS = {"title", "publisher", "date", "url"}
+_META_FIELDS = {"title", "publisher", "date", "url", "fictional"}
+# A list number ("1.", "12)") opening a paragraph or a line is not a sentence of its own.
+_LIST_NUMBER = re.compile(r"(?:^|\n)\s*\d{1,3}[.)]$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +88,7 @@ def split_sentences(paragraph: str) -> list[str]:
     start = 0
     for match in _SENTENCE_END.finditer(paragraph):
         end = match.end()
-        if paragraph[:end].endswith(_ABBREVIATIONS):
+        if paragraph[:end].endswith(_ABBREVIATIONS) or _LIST_NUMBER.search(paragraph[start:end]):
             continue
         piece = paragraph[start:end].strip()
         if piece:
@@ -121,6 +123,9 @@ def _check_meta(meta: object, display: str) -> tuple[dict[str, str], list[Proble
             problems.append(Problem(display, f"{key!r} must be non-empty text", line_of(key)))
         else:
             out[key] = value.strip()
+    fictional = meta.get("fictional")
+    if fictional is not None and not isinstance(fictional, bool):
+        problems.append(Problem(display, "'fictional' must be true or false", line_of("fictional")))
     url = meta.get("url")
     if url is not None:
         if isinstance(url, str):

@@ -46,7 +46,7 @@ from bot.engine.answer_types import (
         ("한국은 왜 FOC에 가입했나요?", AnswerType.REASON),
         ("How much money does the strategy cost?", AnswerType.COUNT),
         ("How much influence does technology have on our lives?", AnswerType.ANY),
-        ("Who is Park Jin?", AnswerType.ANY),
+        ("Who is Park Jin?", AnswerType.PERSON),
         ("Is Korea a member?", AnswerType.ANY),
     ],
 )
@@ -74,8 +74,9 @@ def test_a_date_is_a_calendar_day(text: str, expected: bool) -> None:
     ("text", "expected"),
     [
         ("to promote human rights both at home and abroad", True),
-        ("in diverse human rights forums and bodies", True),
+        ("The meeting was held in Valdris.", True),
         ("The Republic of Korea is the host country.", True),
+        ("in diverse human rights forums and bodies", False),
         ("active participation in the 2023 Summit for Democracy", False),
     ],
 )

@@ -169,7 +169,7 @@ def check_answer(answer: Answer, question: str) -> None:
         assert answer.text and answer.text.strip()
         assert answer.source is not None and answer.source.quote and answer.source.paragraph >= 1
         assert answer.entry_id and answer.kind in ("qa", "fact")
-        assert answer.score >= CONFIG.engine.threshold
+        assert answer.score >= MATCHER.thresholds[answer.kind]
         assert answer.suggestions == ()
     else:
         assert answer.text is None and answer.source is None and answer.entry_id is None

@@ -1,0 +1,304 @@
+"""Fitting the decision model (``python -m bot train``): needs scikit-learn (the ``dev``
+extra), never imported at run time.
+
+The training questions are the labelled question sets of ``tests/data``:
+
+* ``tests/data/*.yaml``: questions about the project's knowledge (``knowledge/``);
+* ``tests/data/documents/NAME.txt`` (+ ``NAME.yaml``) with ``NAME.questions.yaml``:
+  documents of other organizations, answered from their fact cards only, each added to
+  the project's knowledge as a moderator would add it to ``knowledge/sources/``.
+
+Held-out material (``tests/data/heldout/``) is never read here.
+
+Each question's candidates (:mod:`bot.engine.features`) are labelled right when the
+candidate's answer and quote hold every expected item (the judging rule of
+:mod:`bot.engine.evaluate`); for a question that must be abstained on, none is right.
+A logistic regression on standardized features scores candidates. Cross-validation
+grouped by question set (each document's set is its own group) gives out-of-fold
+scores, on which the calibration (Platt scaling of the best candidate's logit) and the
+threshold are fitted; the final weights are fitted on everything. The output is
+rounded and written with sorted keys, so the same data gives the same file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..knowledge import facts as facts_file
+from ..knowledge.loader import KnowledgePaths, load_knowledge
+from ..knowledge.model import Knowledge
+from ..knowledge.sources import load_documents
+from ..knowledge.yamlio import atomic_write
+from .analysis import analyse
+from .evaluate import Case, load_cases
+from .features import FEATURES, MONOTONIC, candidates
+from .index import Index, answer_text
+
+MODEL_PATH = Path(__file__).with_name("model.json")
+DOCUMENT_GROUP = "document:"
+KINDS = ("qa", "fact")
+_DIGITS = 6
+_FOLDS = 5
+# The trees: how many, how many leaves each, and the shrinkage (scikit-learn's defaults
+# but for fewer leaves, which keeps scoring fast).
+_TREES = 100
+_LEAVES = 8
+_RATE = 0.1
+# Utility of an outcome, for the threshold: a wrong answer costs twice a right one.
+_RIGHT, _WRONG = 1.0, -2.0
+
+
+@dataclass
+class Question:
+    group: str
+    case: Case
+    features: list[tuple[float, ...]]
+    labels: list[int]
+
+
+def _covers(case: Case, text: str) -> bool:
+    haystack = text.casefold()
+    return all(any(alt.casefold() in haystack for alt in item.split("|")) for item in case.expect or ())
+
+
+def questions_for(index: Index, cases: list[Case], group: str, max_chars: int = 500) -> list[Question]:
+    """Each case's candidates, with features and labels."""
+    out = []
+    for case in cases:
+        query = analyse(index, case.question, max_chars)
+        found = candidates(index, query) if query is not None else []
+        feats, labels = [], []
+        lang = query.lang if query is not None else "en"
+        for candidate in found:
+            item = index.items[candidate.owner]
+            right = case.expect is not None and _covers(
+                case, f"{answer_text(item, lang)} {item.source.quote}"
+            )
+            feats.append(candidate.features)
+            labels.append(int(right))
+        out.append(Question(group, case, feats, labels))
+    return out
+
+
+def with_documents(project: Path, documents: list[Path], workdir: Path) -> Knowledge:
+    """The project's knowledge with ``documents`` added to its sources, their fact cards
+    generated as ``python -m bot facts`` would, in a copy under ``workdir``."""
+    knowledge = workdir / "knowledge"
+    shutil.copytree(project / "knowledge", knowledge, ignore=shutil.ignore_patterns("backups"))
+    for doc in documents:
+        shutil.copy(doc, knowledge / "sources" / doc.name)
+        shutil.copy(doc.with_suffix(".yaml"), knowledge / "sources" / doc.with_suffix(".yaml").name)
+    sources = load_documents(knowledge / "sources", workdir)
+    atomic_write(knowledge / "facts.yaml", facts_file.render(facts_file.generate(sources)))
+    return load_knowledge(_paths(workdir))
+
+
+def _paths(root: Path) -> KnowledgePaths:
+    k = root / "knowledge"
+    return KnowledgePaths(
+        root=root,
+        sources=k / "sources",
+        qa=k / "qa.yaml",
+        facts=k / "facts.yaml",
+        members=k / "members.yaml",
+        learned=k / "learned.yaml",
+    )
+
+
+def document_sets(data: Path) -> Iterator[tuple[Path, Path]]:
+    """(document text, its questions) of every document under ``data``."""
+    for text in sorted(data.glob("*.txt")):
+        questions = text.with_name(text.stem + ".questions.yaml")
+        if questions.exists():
+            yield text, questions
+
+
+def training_questions(project: Path) -> list[Question]:
+    """Every labelled question of tests/data, with its candidates."""
+    data = project / "tests" / "data"
+    out: list[Question] = []
+    index = Index(load_knowledge(_paths(project)))
+    for path in sorted(data.glob("*.yaml")):
+        out.extend(questions_for(index, load_cases(path), path.stem))
+    docs = list(document_sets(data / "documents"))
+    if docs:
+        with tempfile.TemporaryDirectory() as tmp:
+            index = Index(with_documents(project, [d for d, _ in docs], Path(tmp)))
+            for doc, questions in docs:
+                out.extend(questions_for(index, load_cases(questions), DOCUMENT_GROUP + doc.stem))
+    return out
+
+
+def _round(x: float) -> float:
+    return float(f"{x:.{_DIGITS}g}")
+
+
+def fit(questions: list[Question]) -> dict:
+    """The decision's parameters fitted on ``questions`` (see the module docstring)."""
+    import numpy as np
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+
+    rows = [(qi, f, y) for qi, q in enumerate(questions) for f, y in zip(q.features, q.labels, strict=True)]
+    X = np.array([f for _, f, _ in rows], dtype=float)
+    y = np.array([label for _, _, label in rows])
+    groups = np.array([questions[qi].group for qi, _, _ in rows])
+    # Questions answered from fact cards alone (the documents) weigh, together, as much
+    # as the questions about the curated knowledge: both are what the engine must do.
+    from_facts = np.array([g.startswith(DOCUMENT_GROUP) for g in groups])
+    weight = np.ones(len(rows))
+    if from_facts.any() and (~from_facts).any():
+        weight[from_facts] = (~from_facts).sum() / from_facts.sum()
+
+    def model() -> HistGradientBoostingClassifier:
+        return HistGradientBoostingClassifier(
+            max_iter=_TREES,
+            max_leaf_nodes=_LEAVES,
+            learning_rate=_RATE,
+            early_stopping=False,
+            random_state=0,
+            monotonic_cst=[MONOTONIC.get(name, 0) for name in FEATURES],
+        )
+
+    # Out-of-fold log-odds, folds grouped by question set.
+    oof = np.zeros(len(rows))
+    folds = GroupKFold(n_splits=min(_FOLDS, len(set(groups))))
+    for train, test in folds.split(X, y, groups):
+        oof[test] = model().fit(X[train], y[train], sample_weight=weight[train]).decision_function(X[test])
+    best_logit, best_right, should_answer, best_kind = _best(questions, oof)
+    # Calibration and threshold per kind of best candidate: a fact card's sentence and a
+    # curated entry's phrasings reach the same certainty at different scores.
+    calibration: dict[str, list[float]] = {}
+    thresholds: dict[str, float] = {}
+    confidence = np.zeros(len(questions))
+    for kind in KINDS:
+        chosen = best_kind == kind
+        platt = LogisticRegression(C=1e6, max_iter=5000).fit(
+            best_logit[chosen].reshape(-1, 1), best_right[chosen]
+        )
+        slope, intercept = float(platt.coef_[0][0]), float(platt.intercept_[0])
+        confidence[chosen] = 1 / (1 + np.exp(-(slope * best_logit[chosen] + intercept)))
+        thresholds[kind] = _threshold(confidence[chosen], best_right[chosen], should_answer[chosen])
+        calibration[kind] = [_round(slope), _round(intercept)]
+    threshold = np.array([thresholds[kind] for kind in best_kind])
+
+    final = model().fit(X, y, sample_weight=weight)
+    answered = confidence >= threshold
+    cv: dict[str, list[int]] = {}
+    for qi, question in enumerate(questions):
+        stats = cv.setdefault(question.group, [0, 0, 0, 0, 0])  # in scope, right, abstain, abstained, wrong
+        if should_answer[qi]:
+            stats[0] += 1
+            stats[1] += int(answered[qi] and best_right[qi])
+        else:
+            stats[2] += 1
+            stats[3] += int(not answered[qi])
+        stats[4] += int(answered[qi] and not best_right[qi])
+    reliability = _reliability(confidence, best_right)
+    return {
+        "features": list(FEATURES),
+        "baseline": _round(float(np.ravel(final._baseline_prediction)[0])),
+        "trees": [_tree(predictors[0]) for predictors in final._predictors],
+        "calibration": calibration,
+        "threshold": {kind: _round(t) for kind, t in thresholds.items()},
+        "cross_validated": {group: cv[group] for group in sorted(cv)},
+        "reliability": reliability,
+        "trained_on": {
+            "questions": len(questions),
+            "candidates": len(rows),
+            "sets": sorted({q.group for q in questions}),
+        },
+    }
+
+
+def _tree(predictor) -> dict:
+    """One fitted tree as node arrays (see bot.engine.decision.Tree)."""
+    nodes = predictor.nodes
+    return {
+        "feature": [-1 if node["is_leaf"] else int(node["feature_idx"]) for node in nodes],
+        # Split thresholds in full: data values sit right beside them.
+        "threshold": [0.0 if node["is_leaf"] else float(node["num_threshold"]) for node in nodes],
+        "left": [int(node["left"]) for node in nodes],
+        "right": [int(node["right"]) for node in nodes],
+        "value": [_round(float(node["value"])) if node["is_leaf"] else 0.0 for node in nodes],
+    }
+
+
+def _reliability(confidence, right) -> list[list[float]]:
+    """Per confidence decile of the best candidates: [low, high, questions, share right]."""
+    out = []
+    for low in range(0, 100, 10):
+        inside = (confidence * 100 >= low) & (confidence * 100 < low + 10 if low < 90 else confidence <= 1.0)
+        n = int(inside.sum())
+        out.append([low, low + 10, n, _round(float(right[inside].mean())) if n else 0.0])
+    return out
+
+
+def _best(questions: list[Question], logits):
+    """Per question: the best candidate's logit, whether it is right, whether the
+    question is in scope. A question without candidates counts as a very low logit."""
+    import numpy as np
+
+    best = np.full(len(questions), -20.0)
+    right = np.zeros(len(questions), dtype=int)
+    kind = np.array(["qa"] * len(questions), dtype=object)
+    fact = FEATURES.index("fact")
+    at = 0
+    for qi, question in enumerate(questions):
+        n = len(question.labels)
+        if n:
+            top = int(np.argmax(logits[at : at + n]))
+            best[qi] = logits[at + top]
+            right[qi] = question.labels[top]
+            kind[qi] = "fact" if question.features[top][fact] else "qa"
+        at += n
+    in_scope = np.array([q.case.expect is not None for q in questions])
+    return best, right, in_scope, kind
+
+
+def _threshold(confidence, right, in_scope) -> float:
+    """The confidence threshold that maximizes the utility of the outcomes."""
+    best_t, best_u = 0.5, -math.inf
+    for t in sorted(set(round(float(c), 4) for c in confidence)):
+        answered = confidence >= t
+        utility = _RIGHT * (answered & (right == 1)).sum()
+        utility += _WRONG * (answered & (right == 0)).sum()
+        utility += _RIGHT * (~answered & ~in_scope).sum()
+        if utility > best_u:
+            best_t, best_u = t, utility
+    return best_t
+
+
+def dumps(params: dict) -> str:
+    return json.dumps(params, indent=1, sort_keys=True) + "\n"
+
+
+def write(params: dict, path: Path) -> None:
+    atomic_write(path, dumps(params).encode("utf-8"))
+
+
+def summary(params: dict) -> str:
+    """The cross-validated figures of a fit, one line per question set."""
+    lines = ["cross-validated, grouped by question set (in scope right; abstained; wrong):"]
+    totals = [0, 0, 0, 0, 0]
+    for group, stats in params["cross_validated"].items():
+        totals = [a + b for a, b in zip(totals, stats, strict=True)]
+        lines.append(_line(group, stats))
+    lines.append(_line("all", totals))
+    return "\n".join(lines) + "\n"
+
+
+def _line(group: str, stats: list[int]) -> str:
+    n, right, a, abstained, wrong = stats
+
+    def pct(x: int, y: int) -> str:
+        return f"{x}/{y} = {100 * x / y:.1f}%" if y else "-"
+
+    return f"  {group:32s} {pct(right, n):>18s}  {pct(abstained, a):>18s}  {pct(wrong, n + a):>16s}"
