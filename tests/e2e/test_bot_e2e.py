@@ -18,6 +18,7 @@ import pytest
 
 from bot.client import FOCBot
 from tests.fake_discord import DiscordErrorLog, FakeDiscord, RecordedRequest, fast_http_retries
+
 from .conftest import StartBot
 
 pytestmark = pytest.mark.asyncio

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from tests.fake_discord import FakeDiscord, fast_http_retries
-from .conftest import StartBot
 
+from .conftest import StartBot
 from .test_bot_e2e import QUIET, STEP, channel_posts, mention, reply_to
 
 pytestmark = pytest.mark.asyncio
