@@ -29,7 +29,7 @@ from .answer_types import (
     focus_words,
     question_type,
 )
-from .chat import question_focus, strip_chat
+from .chat import drop_chat_leads, drop_greetings, question_focus, strip_chat
 from .index import Index
 from .vocabulary import QUESTION_WORDS, split_words, word_tokens
 
@@ -119,11 +119,14 @@ def analyse(index: Index, message: str, max_chars: int) -> Query | None:
     if not slots:
         return None
     vocab = index.vocabulary
-    focus_phrase = focus_words(question)
+    focus_phrase = focus_words(" ".join(drop_chat_leads(drop_greetings(normalize(question).split()))))
     focus = [tokens for tokens in (vocab.tokens_of([w]) for w in focus_phrase) if tokens]
     tokens = frozenset(slot.token for slot in slots)
+    # The shape is read without the chat a question opens with ("hey bot, which ...").
+    asked = " ".join(drop_chat_leads(drop_greetings(normalize(question).split())))
+    asked += "?" if question.rstrip().endswith("?") else ""
     shape = Shape(
-        wanted=question_type(question),
+        wanted=question_type(asked),
         about_publication=asks_about_publication(question),
         numbers=tuple(slot.token for slot in slots if has_digit(slot.token)),
         shifts=tuple(slot.token for slot in slots if slot.token in SHIFT_TOKENS),
@@ -131,8 +134,8 @@ def analyse(index: Index, message: str, max_chars: int) -> Query | None:
         unknown_focus=any(all(t not in index.idf for t in group) for group in focus),
         focus=tuple(frozenset(group) for group in focus),
         unknown_name=any(slot.name and not slot.known and not has_digit(slot.token) for slot in slots),
-        others=asks_for_others(question),
-        specific=asks_for_specifics(question),
+        others=asks_for_others(asked),
+        specific=asks_for_specifics(asked),
         countries=index.countries_in(tokens),
         wants_country=any(w in _COUNTRY_FOCUS for w in focus_phrase),
         names=tuple(
@@ -140,7 +143,7 @@ def analyse(index: Index, message: str, max_chars: int) -> Query | None:
             for slot in slots
             if slot.token in index.name_tokens and index.idf.get(slot.token, 0.0) >= _NAME_MIN_IDF
         ),
-        yes_no=_YES_NO.search(question) is not None,
+        yes_no=_YES_NO.search(asked) is not None,
     )
     total = sum(slot.weight for slot in slots)
     return Query(
@@ -197,6 +200,9 @@ def _slots(index: Index, question: str) -> tuple[list[Slot], tuple[str, ...]]:
     asked = frozenset(t for w in canonical for t in word_tokens(w))
     unknown_word = index.idf_q75
     unknown_name = index.max_idf * _UNKNOWN_NAME_BOOST
+    # Korean puts the predicate last: an unknown last word is mostly a verb or copula
+    # ending the bigrams cannot strip (회원국이야, 머야), weak evidence either way.
+    last_hangul = next((w for w in reversed(canonical) if is_hangul_word(w)), None)
     slots: dict[str, Slot] = {}
     for word in canonical:
         if word in QUESTION_WORDS and word not in acronyms:
@@ -239,7 +245,7 @@ def _slots(index: Index, question: str) -> tuple[list[Slot], tuple[str, ...]]:
             if hangul:
                 # A two-syllable word the knowledge never uses is most often a noun, often
                 # a name (일본); longer words' pairs are often endings.
-                weight = unknown_word * (_HANGUL_UNKNOWN_SHARE if len(word) > 2 else 1.0)
+                weight = unknown_word * (_HANGUL_UNKNOWN_SHARE if len(word) > 2 or word == last_hangul else 1.0)
             elif filler:
                 weight = unknown_word * _FILLER_SHARE
             elif is_name:

@@ -122,7 +122,7 @@ _CHAT_LEADS = re.compile(
 )
 
 
-_INTERJECTIONS = frozenset("ok okay so and but wait hey yo lol well um uh oh hmm like hi hello".split())
+_INTERJECTIONS = frozenset("ok okay so and but wait hey yo lol well um uh oh hmm like hi hello bot".split())
 
 
 def drop_chat_leads(words: list[str]) -> list[str]:
@@ -223,6 +223,19 @@ def _is_question(segment: str) -> bool:
     return _content(segment) and (segment.rstrip().endswith("?") or _ASKS.search(segment) is not None)
 
 
+# An indirect question inside a statement: "nobody knows *how many countries are in it*",
+# "I wonder *which country it was*".
+_EMBEDDED = re.compile(r"(?<=\w)\W+(?=(?:how many|how much|how long|what|which|who|whom|when|where|why|whether)\b)", re.I)
+
+
+def _embedded_question(segment: str) -> str | None:
+    match = _EMBEDDED.search(segment)
+    if match is None:
+        return None
+    rest = segment[match.end() :]
+    return rest if _content(rest) else None
+
+
 # Mentions of users, roles and channels ("@FOCbot", "<@123>", "#general").
 _MENTIONS = re.compile(r"<[@#][!&]?\d+>|(?<!\w)[@#][\w.-]+")
 
@@ -237,6 +250,9 @@ def question_focus(text: str) -> str:
     if len(text.split()) < _CHATTY_WORDS:
         return text
     segments = [s for s in _SEGMENT_BREAK.split(text) if s and s.strip()]
+    if not any(_is_question(s) for s in segments):
+        # No sentence asks: an indirect question inside one may ("nobody knows how many").
+        segments = [_embedded_question(s) or s for s in segments]
     kept: list[str] = []
     for index, segment in enumerate(segments):
         if not _is_question(segment):

@@ -139,6 +139,8 @@ STOPWORDS = frozenset(
     detail u ur r wut wat abt bc cuz thx ty ya yeah yep nope pl many much actually exactly
     time times year years date dates day days month months type types
     basically shld shud shd wld wud cld cud bcuz coz tho thru w wht
+    knows knew known tells told asks asked explains explained describes described
+    wonders wondered
     """.split()
 )
 
@@ -158,7 +160,7 @@ FILLER_WORDS = frozenset(
     specific specifically particular particularly individual precise precisely certain exact
     besides well too either just merely simply sorry dumb stupid silly anyone anybody
     someone somebody everyone guys folks confused idea clue stuff thingy point bot rn tbh idk
-    newbie noob
+    newbie noob lmk afaik iirc fyi tysm imho asap
     exactly ever even still already also else quite pretty bit way ways
     comment comments commented commenting remark remarks remarked state states stated note
     notes noted mention mentions mentioned express expresses expressed speak speaks spoke
