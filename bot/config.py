@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine.settings import EngineConfig
-from .knowledge.loader import KnowledgePaths
+from .knowledge.paths import KnowledgePaths
 from .knowledge.problems import KnowledgeError, Problem
 from .knowledge.yamlio import MAX_BYTES, LineDict, read_yaml
 

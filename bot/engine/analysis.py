@@ -245,7 +245,9 @@ def _slots(index: Index, question: str) -> tuple[list[Slot], tuple[str, ...]]:
             if hangul:
                 # A two-syllable word the knowledge never uses is most often a noun, often
                 # a name (일본); longer words' pairs are often endings.
-                weight = unknown_word * (_HANGUL_UNKNOWN_SHARE if len(word) > 2 or word == last_hangul else 1.0)
+                weight = unknown_word * (
+                    _HANGUL_UNKNOWN_SHARE if len(word) > 2 or word == last_hangul else 1.0
+                )
             elif filler:
                 weight = unknown_word * _FILLER_SHARE
             elif is_name:

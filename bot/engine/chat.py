@@ -225,7 +225,9 @@ def _is_question(segment: str) -> bool:
 
 # An indirect question inside a statement: "nobody knows *how many countries are in it*",
 # "I wonder *which country it was*".
-_EMBEDDED = re.compile(r"(?<=\w)\W+(?=(?:how many|how much|how long|what|which|who|whom|when|where|why|whether)\b)", re.I)
+_EMBEDDED = re.compile(
+    r"(?<=\w)\W+(?=(?:how many|how much|how long|what|which|who|whom|when|where|why|whether)\b)", re.I
+)
 
 
 def _embedded_question(segment: str) -> str | None:

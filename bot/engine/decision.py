@@ -20,7 +20,9 @@ loaded: scoring a candidate is then a few hundred comparisons, without any libra
 from __future__ import annotations
 
 import json
+import marshal
 import math
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -65,13 +67,32 @@ class Decision:
     logit: Callable[[tuple[float, ...]], float] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "logit", self._compile())
+
+    def _compile(self) -> Callable[[tuple[float, ...]], float]:
         # Only numbers from the parameters reach the source (see Tree.expression).
         body = " + ".join([repr(float(self.baseline)), *(t.expression() for t in self.trees)])
         names = ", ".join(f"x{i}" for i in range(len(self.features)))
         source = f"def logit(x):\n    {names}, = x\n    return {body}\n"
         namespace: dict[str, object] = {}
         exec(compile(source, "<model.json>", "exec"), namespace)
-        object.__setattr__(self, "logit", namespace["logit"])
+        return namespace["logit"]  # type: ignore[return-value]
+
+    # Pickled (in the index cache) with the compiled function's code, which takes far
+    # longer to compile than to load.
+    def __getstate__(self) -> dict[str, object]:
+        state = {
+            name: getattr(self, name)
+            for name in ("features", "baseline", "trees", "calibration", "threshold")
+        }
+        state["code"] = marshal.dumps(self.logit.__code__)
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        code = marshal.loads(state.pop("code"))  # type: ignore[arg-type]
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "logit", types.FunctionType(code, {}))
 
     @classmethod
     def from_dict(cls, data: dict) -> Decision:

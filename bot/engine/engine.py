@@ -13,10 +13,11 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..knowledge.loader import KnowledgePaths, load_knowledge
 from ..knowledge.model import FactCard, Knowledge
+from ..knowledge.paths import KnowledgePaths
 from ..knowledge.problems import KnowledgeError, Problem
 from .answer import Answer
+from .cache import cached
 from .matcher import Candidate, Matcher
 from .settings import EngineConfig
 
@@ -41,9 +42,20 @@ def matcher_for(knowledge: Knowledge, settings: EngineConfig | None = None) -> M
     )
 
 
-def build_matcher(config: EngineSource) -> Matcher:
-    """Load and validate the knowledge named by ``config`` and index it."""
-    return matcher_for(load_knowledge(config.knowledge_paths()), config.engine)
+def build_matcher(config: EngineSource, *, use_cache: bool = True) -> Matcher:
+    """Load and validate the knowledge named by ``config`` and index it (or take the
+    index from the cache, when it was built from exactly these files: see cache.py)."""
+    paths = config.knowledge_paths()
+
+    def build() -> Matcher:
+        # Only a cache miss loads the files (and the YAML machinery): not at start-up.
+        from ..knowledge.loader import load_knowledge
+
+        return matcher_for(load_knowledge(paths), config.engine)
+
+    if not use_cache:
+        return build()
+    return cached(paths, config.engine, build)  # type: ignore[return-value]
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,8 +25,9 @@ from typing import Protocol
 from .backups import Backup, Backups
 from .diff import KnowledgeDiff, diff_entries
 from .learned import grouped, parse_learned, render_learned, with_alternate
-from .loader import KnowledgePaths, load_knowledge
+from .loader import load_knowledge
 from .model import Knowledge
+from .paths import KnowledgePaths
 from .problems import KnowledgeError, Problem
 from .yamlio import atomic_write
 

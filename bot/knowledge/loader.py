@@ -9,7 +9,6 @@ it never returns a half-loaded knowledge base. It can also validate new content 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
@@ -17,28 +16,10 @@ from . import facts as facts_file
 from .learned import load_learned, merge_learned, parse_learned
 from .members import load_members
 from .model import Knowledge
+from .paths import KnowledgePaths
 from .problems import KnowledgeError, Problem
 from .qa import load_qa, parse_qa
 from .sources import load_documents
-
-
-@dataclass(frozen=True)
-class KnowledgePaths:
-    """The files a knowledge base is read from; ``root`` shortens names in messages."""
-
-    root: Path
-    sources: Path
-    qa: Path
-    facts: Path
-    members: Path | None = None
-    # Optional: a missing file means no learned alternates.
-    learned: Path | None = None
-
-    def show(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(self.root))
-        except ValueError:
-            return str(path)
 
 
 def load_knowledge(

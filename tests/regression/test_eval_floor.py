@@ -48,23 +48,23 @@ def check(report, in_scope: float, abstained: float, wrong: float) -> None:
 @pytest.mark.parametrize(
     ("name", "in_scope", "abstained", "wrong"),
     [
-        ("dev.yaml", 0.9, 0.95, 0.06),
-        ("heldout_paraphrases.yaml", 0.86, 0.92, 0.04),
-        ("heldout_fresh.yaml", 0.89, 0.92, 0.05),
-        ("heldout_fresh2.yaml", 0.91, 0.88, 0.05),
-        ("heldout_fresh3.yaml", 0.88, 0.84, 0.09),
-        ("heldout_fresh4.yaml", 0.83, 0.8, 0.11),
-        ("heldout_fresh5.yaml", 0.91, 0.89, 0.05),
-        ("heldout_fresh6.yaml", 0.89, 0.84, 0.08),
-        ("heldout_fresh7.yaml", 0.88, 0.9, 0.06),
-        ("heldout_fresh8.yaml", 0.93, 0.8, 0.09),
-        ("heldout_fresh9.yaml", 0.87, 0.9, 0.05),
-        ("heldout_korean.yaml", 0.77, 0.75, 0.08),
-        ("heldout_rephrased.yaml", 0.91, 0.9, 0.06),
-        ("heldout_rephrased2.yaml", 0.82, 0.95, 0.03),
-        ("heldout_rephrased3.yaml", 0.82, 0.95, 0.04),
-        ("heldout_chatty.yaml", 0.76, 0.95, 0.05),
-        ("heldout_chatty2.yaml", 0.76, 0.95, 0.05),
+        ("dev.yaml", 0.91, 0.96, 0.03),
+        ("heldout_chatty.yaml", 0.88, 0.96, 0.04),
+        ("heldout_chatty2.yaml", 0.9, 0.96, 0.04),
+        ("heldout_fresh.yaml", 0.9, 0.89, 0.06),
+        ("heldout_fresh2.yaml", 0.96, 0.96, 0.03),
+        ("heldout_fresh3.yaml", 0.91, 0.89, 0.08),
+        ("heldout_fresh4.yaml", 0.92, 0.87, 0.07),
+        ("heldout_fresh5.yaml", 0.94, 0.96, 0.04),
+        ("heldout_fresh6.yaml", 0.96, 0.9, 0.05),
+        ("heldout_fresh7.yaml", 0.93, 0.96, 0.05),
+        ("heldout_fresh8.yaml", 0.94, 0.91, 0.05),
+        ("heldout_fresh9.yaml", 0.92, 0.91, 0.04),
+        ("heldout_korean.yaml", 0.88, 0.87, 0.06),
+        ("heldout_paraphrases.yaml", 0.91, 0.96, 0.03),
+        ("heldout_rephrased.yaml", 0.96, 0.96, 0.03),
+        ("heldout_rephrased2.yaml", 0.88, 0.96, 0.03),
+        ("heldout_rephrased3.yaml", 0.88, 0.96, 0.04),
     ],
 )
 def test_training_set_floor(matcher, name: str, in_scope: float, abstained: float, wrong: float) -> None:
@@ -72,10 +72,10 @@ def test_training_set_floor(matcher, name: str, in_scope: float, abstained: floa
 
 
 DOCUMENT_FLOORS = {
-    "aster-annual-report": (0.45, 0.95, 0.04),
-    "harbor-joint-statement": (0.35, 0.9, 0.1),
-    "lumen-programme": (0.23, 0.9, 0.09),
-    "meridian-membership": (0.29, 0.9, 0.09),
+    "aster-annual-report": (0.44, 0.96, 0.03),
+    "harbor-joint-statement": (0.3, 0.96, 0.05),
+    "lumen-programme": (0.38, 0.96, 0.09),
+    "meridian-membership": (0.33, 0.91, 0.09),
 }
 
 
