@@ -11,7 +11,7 @@ The parameters come from ``bot/engine/model.json``, written by ``python -m bot t
    cross-validated predictions), so a confidence of 80 is right about 80% of the time.
 3. Below the fitted threshold the engine abstains: the threshold maximizes, over the
    cross-validated training questions, right answers plus right abstentions minus
-   twice the wrong answers (a wrong confident answer is the worst outcome).
+   three times the wrong answers (a wrong confident answer is the worst outcome).
 
 The trees are turned into one Python function of nested comparisons when the model is
 loaded: scoring a candidate is then a few hundred comparisons, without any library.

@@ -50,8 +50,8 @@ _FOLDS = 5
 _TREES = 200
 _LEAVES = 16
 _RATE = 0.1
-# Utility of an outcome, for the threshold: a wrong answer costs twice a right one.
-_RIGHT, _WRONG = 1.0, -2.0
+# Utility of an outcome, for the threshold: a wrong answer costs three right ones.
+_RIGHT, _WRONG = 1.0, -3.0
 
 
 @dataclass

@@ -49,22 +49,22 @@ def check(report, in_scope: float, abstained: float, wrong: float) -> None:
     ("name", "in_scope", "abstained", "wrong"),
     [
         ("dev.yaml", 0.91, 0.96, 0.03),
-        ("heldout_chatty.yaml", 0.88, 0.96, 0.04),
-        ("heldout_chatty2.yaml", 0.9, 0.96, 0.04),
-        ("heldout_fresh.yaml", 0.9, 0.89, 0.06),
-        ("heldout_fresh2.yaml", 0.96, 0.96, 0.03),
-        ("heldout_fresh3.yaml", 0.91, 0.89, 0.08),
-        ("heldout_fresh4.yaml", 0.92, 0.87, 0.07),
-        ("heldout_fresh5.yaml", 0.94, 0.96, 0.04),
-        ("heldout_fresh6.yaml", 0.96, 0.9, 0.05),
-        ("heldout_fresh7.yaml", 0.93, 0.96, 0.05),
-        ("heldout_fresh8.yaml", 0.94, 0.91, 0.05),
-        ("heldout_fresh9.yaml", 0.92, 0.91, 0.04),
-        ("heldout_korean.yaml", 0.88, 0.87, 0.06),
-        ("heldout_paraphrases.yaml", 0.91, 0.96, 0.03),
+        ("heldout_chatty.yaml", 0.82, 0.96, 0.04),
+        ("heldout_chatty2.yaml", 0.84, 0.96, 0.04),
+        ("heldout_fresh.yaml", 0.9, 0.96, 0.04),
+        ("heldout_fresh2.yaml", 0.94, 0.96, 0.03),
+        ("heldout_fresh3.yaml", 0.86, 0.91, 0.07),
+        ("heldout_fresh4.yaml", 0.87, 0.89, 0.06),
+        ("heldout_fresh5.yaml", 0.93, 0.96, 0.04),
+        ("heldout_fresh6.yaml", 0.93, 0.9, 0.05),
+        ("heldout_fresh7.yaml", 0.89, 0.96, 0.05),
+        ("heldout_fresh8.yaml", 0.9, 0.91, 0.05),
+        ("heldout_fresh9.yaml", 0.88, 0.96, 0.03),
+        ("heldout_korean.yaml", 0.81, 0.96, 0.03),
+        ("heldout_paraphrases.yaml", 0.88, 0.96, 0.03),
         ("heldout_rephrased.yaml", 0.96, 0.96, 0.03),
-        ("heldout_rephrased2.yaml", 0.88, 0.96, 0.03),
-        ("heldout_rephrased3.yaml", 0.88, 0.96, 0.04),
+        ("heldout_rephrased2.yaml", 0.85, 0.96, 0.03),
+        ("heldout_rephrased3.yaml", 0.85, 0.96, 0.03),
     ],
 )
 def test_training_set_floor(matcher, name: str, in_scope: float, abstained: float, wrong: float) -> None:
@@ -72,10 +72,10 @@ def test_training_set_floor(matcher, name: str, in_scope: float, abstained: floa
 
 
 DOCUMENT_FLOORS = {
-    "aster-annual-report": (0.44, 0.96, 0.03),
-    "harbor-joint-statement": (0.3, 0.96, 0.05),
-    "lumen-programme": (0.38, 0.96, 0.09),
-    "meridian-membership": (0.33, 0.91, 0.09),
+    "aster-annual-report": (0.33, 0.96, 0.03),
+    "harbor-joint-statement": (0.18, 0.96, 0.05),
+    "lumen-programme": (0.21, 0.96, 0.03),
+    "meridian-membership": (0.16, 0.91, 0.07),
 }
 
 
@@ -89,6 +89,38 @@ def test_document_floor(text: Path, questions: Path) -> None:
 
 def test_every_document_has_a_floor() -> None:
     assert {text.stem for text, _ in document_sets(DATA / "documents")} == set(DOCUMENT_FLOORS)
+
+
+# The held-out sets: never fitted or tuned on. The README reports their first score;
+# these floors sit a little under the lower of that and today's.
+HELDOUT_FLOORS = {
+    "announce_careful.yaml": (0.6, 0.82, 0.1),
+    "announce_chat.yaml": (0.62, 0.83, 0.13),
+    "announce_korean.yaml": (0.65, 0.76, 0.15),
+}
+HELDOUT_DOCUMENT_FLOORS = {
+    "corvid-summit-communique": (0.16, 0.84, 0.1),
+    "tessel-suspension-notice": (0.06, 0.82, 0.1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HELDOUT_FLOORS))
+def test_heldout_set_floor(matcher, name: str) -> None:
+    check(evaluate(load_cases(HELDOUT / name), matcher.ask), *HELDOUT_FLOORS[name])
+
+
+@pytest.mark.parametrize(
+    ("text", "questions"), list(document_sets(HELDOUT / "documents")), ids=lambda p: p.stem
+)
+def test_heldout_document_floor(text: Path, questions: Path) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        knowledge = with_documents(ROOT, [text], Path(tmp))
+    check(evaluate(load_cases(questions), Matcher(knowledge).ask), *HELDOUT_DOCUMENT_FLOORS[text.stem])
+
+
+def test_every_heldout_set_has_a_floor() -> None:
+    assert {p.name for p in HELDOUT.glob("*.yaml")} == set(HELDOUT_FLOORS)
+    assert {t.stem for t, _ in document_sets(HELDOUT / "documents")} == set(HELDOUT_DOCUMENT_FLOORS)
 
 
 def test_out_of_scope_never_answered_confidently(matcher) -> None:
