@@ -27,9 +27,7 @@ def test_an_edited_knowledge_file_is_a_new_key(tmp_path) -> None:
     config = load_config(make_kb(tmp_path))
     before = build_matcher(config)
     qa = config.qa_path
-    qa.write_text(
-        qa.read_text(encoding="utf-8").replace("FOC size", "FOC size today"), "utf-8"
-    )
+    qa.write_text(qa.read_text(encoding="utf-8").replace("FOC size", "FOC size today"), "utf-8")
     after = build_matcher(config)
     assert len(_caches(config)) == 2
     phrasings = {p for e in after.knowledge.entries for p in e.phrasings}
