@@ -15,6 +15,7 @@ from bot.client import FOCBot
 from bot.config import Config, load_config
 from bot.engine.engine import Engine
 from tests.fake_discord import (
+    RateLimits,
     DiscordErrorLog,
     FakeDiscord,
     capture_discord_errors,
@@ -38,8 +39,11 @@ def shared_engine(base_config: Config) -> Engine:
 
 
 @pytest_asyncio.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with fake_discord_server() as server:
+async def fake(request: pytest.FixtureRequest) -> AsyncIterator[FakeDiscord]:
+    # Discord's rate limits are enforced unless a test is marked ``no_rate_limits`` (a
+    # test about something else that sends more than Discord would let through at once).
+    unlimited = request.node.get_closest_marker("no_rate_limits") is not None
+    async with fake_discord_server(rate_limits=RateLimits(enabled=not unlimited)) as server:
         yield server
 
 

@@ -42,6 +42,7 @@ def replies_by_question(fake: FakeDiscord, channel_id: int, after: int) -> Count
     )
 
 
+@pytest.mark.no_rate_limits  # 30 replies in one channel: Discord would spread them over 30 s
 async def test_gateway_drop_in_the_middle_of_a_burst_answers_every_question_exactly_once(
     fake: FakeDiscord, start_bot: StartBot
 ) -> None:

@@ -21,6 +21,7 @@ from .fixtures import (
 )
 from .gateway import GatewaySession
 from .models import FakeChannel, FakeGuild, FakeMember, FakeRole, FakeUser
+from .ratelimits import Limit, RateLimits
 from .recording import InteractionRecord, RecordedRequest, UploadedFile
 from .responses import RestError, discord_error, json_response, no_content
 from .server import DiscordPatch, FakeDiscord, patch_discord
@@ -36,6 +37,8 @@ __all__ = [
     "FakeUser",
     "GatewaySession",
     "InteractionRecord",
+    "Limit",
+    "RateLimits",
     "RecordedRequest",
     "RestError",
     "UploadedFile",

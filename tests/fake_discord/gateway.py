@@ -16,6 +16,7 @@ event exactly once after the resume" testable deterministically.
 from __future__ import annotations
 
 import asyncio
+import time
 import json
 import logging
 import uuid
@@ -196,6 +197,8 @@ class Gateway:
         self.sessions: list[GatewaySession] = []
         # Every frame received from / sent to clients, in order.
         self.received: list[JSON] = []
+        # When each HEARTBEAT arrived (time.monotonic()), to check the client keeps its interval.
+        self.heartbeat_times: list[float] = []
         self.sent: list[JSON] = []
         # Serialises sequence allocation and sending across dispatch/identify/resume.
         self._lock = asyncio.Lock()
@@ -256,6 +259,7 @@ class Gateway:
         if op not in _CLIENT_OPS:
             await conn.ws.close(code=CLOSE_UNKNOWN_OPCODE, message=b"Unknown opcode.")
         elif op == OP_HEARTBEAT:
+            self.heartbeat_times.append(time.monotonic())
             if self._fake.ack_heartbeats:
                 await self._send(conn, _frame(OP_HEARTBEAT_ACK, None))
         elif op == OP_IDENTIFY:

@@ -108,6 +108,8 @@ class FakeRole:
     mentionable: bool = False
     hoist: bool = False
     color: int = 0
+    # The bot a managed role belongs to (Discord's ``tags.bot_id``).
+    bot_id: int | None = None
 
     @property
     def mention(self) -> str:
@@ -127,6 +129,7 @@ class FakeRole:
             "managed": self.managed,
             "mentionable": self.mentionable,
             "flags": 0,
+            **({"tags": {"bot_id": str(self.bot_id)}} if self.bot_id is not None else {}),
         }
 
 

@@ -66,6 +66,7 @@ from .responses import (
     RestError,
     discord_error,
 )
+from .ratelimits import Limiter, RateLimits
 from .rest import Handler, Router, register_default_routes
 
 __all__ = ["DiscordPatch", "FakeDiscord", "patch_discord"]
@@ -97,6 +98,7 @@ class FakeDiscord:
         heartbeat_interval_ms: int = 41250,
         allowed_privileged_intents: int = PRIVILEGED_INTENTS,
         application_flags: int = 0,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         """Build the default world; nothing listens until ``start()``.
 
@@ -109,6 +111,8 @@ class FakeDiscord:
                 developer portal"; identifying with others closes with 4014.
             application_flags: ``flags`` of the application (READY and
                 ``/applications/@me``).
+            rate_limits: the REST rate limits to enforce (``ratelimits.RateLimits``;
+                Discord's by default). Headers are always sent.
         """
         self.new_id: Callable[[], int] = SnowflakeGenerator()
         self.token = token
@@ -142,6 +146,7 @@ class FakeDiscord:
         self.router = Router()
         register_default_routes(self.router)
         self.faults = FaultInjector()
+        self.limiter = Limiter(rate_limits or RateLimits())
         self.gateway = Gateway(self)
         self._notifier = Notifier()
         self._runner: web.AppRunner | None = None
@@ -236,8 +241,14 @@ class FakeDiscord:
         owner = owner or self.user
         guild_id = self.new_id()
         everyone = FakeRole(id=guild_id, name="@everyone", permissions=DEFAULT_EVERYONE_PERMISSIONS)
+        # The role Discord creates for a bot when it joins ("managed", tagged with the bot's id).
         bot_role = FakeRole(
-            id=self.new_id(), name=self.bot_user.username, permissions=ADMINISTRATOR, position=1, managed=True
+            id=self.new_id(),
+            name=self.bot_user.username,
+            permissions=ADMINISTRATOR,
+            position=1,
+            managed=True,
+            bot_id=self.bot_user.id,
         )
         guild = FakeGuild(id=guild_id, name=name, owner_id=owner.id, roles=[everyone, bot_role])
         self.guilds[guild.id] = guild
@@ -712,7 +723,20 @@ class FakeDiscord:
             token = authorization.removeprefix("Bot ") if authorization.startswith("Bot ") else None
             if token is None or not self.token_is_valid(token):
                 raise RestError(401, 0, "401: Unauthorized")
-        return await route.handler(self, record)
+        # Interaction callbacks and webhooks are exempt from the global limit, as on Discord.
+        headers, limited = self.limiter.check(
+            record.method, route.pattern, params, record.path, exempt_global=not route.auth
+        )
+        if limited is not None:
+            return limited
+        response = await route.handler(self, record)
+        response.headers.update(headers)
+        return response
+
+    @property
+    def rate_limited(self) -> list[RecordedRequest]:
+        """Requests the fake's rate limits answered with 429 (injected faults excluded)."""
+        return [r for r in self.requests if r.status == 429 and r.fault is None]
 
     # -- message bookkeeping used by the REST handlers -------------------------------------------
 
