@@ -22,7 +22,7 @@ from discord.ext import commands
 
 from .config import Config
 from .engine.engine import Engine
-from .guard import Cooldown, RepeatTracker
+from .guard import RepeatTracker
 from .i18n import CommandTranslator
 from .knowledge.watch import Snapshot
 from .storage import Store, open_store
@@ -68,8 +68,7 @@ class FOCBot(commands.Bot):
         self.config = config
         self.engine = engine
         settings = config.discord
-        self.user_cooldown = Cooldown(settings.user_rate, settings.user_per)
-        self.channel_cooldown = Cooldown(settings.channel_rate, settings.channel_per)
+        # Cooldowns live in the asking extension (bot/exts/asking/policy.py), per server.
         self.repeats = RepeatTracker(settings.repeat_window)
         self.started_at = time.time()
         # None until setup_hook opens it (unless given), and if it cannot be opened.
@@ -198,5 +197,9 @@ class FOCBot(commands.Bot):
             synced = await self.tree.sync(guild=guild)
         else:
             synced = await self.tree.sync()
+        # /help's clickable command mentions carry the ids: fetch them again.
+        asking = self.get_cog("Asking")
+        if asking is not None:
+            asking.command_ids.clear()  # type: ignore[attr-defined]
         log.info("synced %d command(s) %s", len(synced), f"to guild {guild_id}" if guild_id else "globally")
         return len(synced)

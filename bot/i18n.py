@@ -29,6 +29,10 @@ COMMANDS_KO: dict[str, str] = {
     "country": "국가",
     "paragraph": "문단",
     "topic": "주제",
+    "faq": "자주묻는질문",
+    "private": "비공개",
+    # context menus (any characters, spaces allowed)
+    "Ask FOC bot": "FOC 봇에게 묻기",
     # descriptions
     "Ask about the Republic of Korea joining the Freedom Online Coalition": "대한민국의 자유온라인연합(FOC) 가입에 대해 질문하기",
     "Your question, e.g. Which member did Korea become?": "질문 (예: 한국은 몇 번째 회원국이 되었나요?)",
@@ -39,6 +43,8 @@ COMMANDS_KO: dict[str, str] = {
     "A paragraph number (1 is the title)": "문단 번호 (1은 제목)",
     "Facts from the announcement on a topic": "주제별로 발표문에 나온 사실",
     "A topic, e.g. human rights conventions, Summit for Democracy": "주제 (예: 인권 협약, 민주주의 정상회의)",
+    "Browse the questions the bot can answer, by topic": "봇이 답할 수 있는 질문을 주제별로 둘러보기",
+    "Only you see the answer (it has a Share button)": "나만 보기 (공유 버튼으로 공개 가능)",
 }
 
 

@@ -63,6 +63,76 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Thanks for your feedback! It helps the moderators improve my answers.",
         "ko": "의견 감사합니다! 운영진이 답변을 개선하는 데 도움이 됩니다.",
     },
+    "slow_down_channel": {
+        "en": "This channel is getting many questions: please wait {seconds} s, or use `/ask private:True`.",
+        "ko": "이 채널에 질문이 많습니다. {seconds}초 기다리시거나 `/ask private:True`를 사용해 주세요.",
+    },
+    "paragraph_title": {"en": "Paragraph", "ko": "문단"},
+    "show_paragraph": {"en": "Show paragraph", "ko": "문단 보기"},
+    "share": {"en": "Share", "ko": "공유"},
+    "suggestion_gone": {
+        "en": "That question is no longer in the knowledge. Try asking again.",
+        "ko": "그 질문은 더 이상 지식 베이스에 없습니다. 다시 질문해 주세요.",
+    },
+    "paragraph_gone": {
+        "en": "That paragraph is no longer in the knowledge.",
+        "ko": "그 문단은 더 이상 지식 베이스에 없습니다.",
+    },
+    "reason_title": {"en": "What was wrong?", "ko": "무엇이 잘못되었나요?"},
+    "reason_label": {"en": "What was wrong with this answer? (optional)", "ko": "이 답변의 문제점 (선택)"},
+    "reason_placeholder": {
+        "en": "e.g. it answers another question; the date is wrong",
+        "ko": "예: 다른 질문에 대한 답입니다, 날짜가 틀립니다",
+    },
+    "asked_in_message": {
+        "en": "Answered {link}",
+        "ko": "답했습니다: {link}",
+    },
+    "no_question_in_message": {
+        "en": "That message has no text I can read as a question.",
+        "ko": "그 메시지에는 질문으로 읽을 수 있는 글이 없습니다.",
+    },
+    "cannot_reply_here": {
+        "en": "I can't post in this channel, so here is the answer just for you.",
+        "ko": "이 채널에 글을 올릴 수 없어 답을 나에게만 보여 드립니다.",
+    },
+    "faq_intro": {
+        "en": "Browse what I know: pick a topic, then a question.",
+        "ko": "제가 아는 내용을 둘러보세요. 주제를 고른 뒤 질문을 고르세요.",
+    },
+    "faq_pick_topic": {"en": "Pick a topic", "ko": "주제 선택"},
+    "faq_pick_question": {"en": "Pick a question", "ko": "질문 선택"},
+    "faq_topic": {"en": "Topic: {topic}", "ko": "주제: {topic}"},
+    "faq_empty_topic": {
+        "en": "There are no questions on that topic any more.",
+        "ko": "그 주제에는 이제 질문이 없습니다.",
+    },
+    "no_facts": {
+        "en": "I have no facts on **{topic}** in the announcement. Try `/help`.",
+        "ko": "발표문에 **{topic}**에 관한 사실이 없습니다. `/help`(도움말)를 확인해 보세요.",
+    },
+    "facts_title": {"en": "Facts: {topic}", "ko": "사실: {topic}"},
+    "no_paragraph": {
+        "en": "The announcement has paragraphs 1 to {count}: please pick one of those.",
+        "ko": "발표문의 문단은 1부터 {count}까지입니다. 그중 하나를 골라 주세요.",
+    },
+    "publisher": {"en": "Publisher", "ko": "발행처"},
+    "date": {"en": "Date", "ko": "날짜"},
+    "paragraphs": {"en": "Paragraphs", "ko": "문단 수"},
+    "web_address": {"en": "Web address", "ko": "웹 주소"},
+    "also_known_as": {"en": "Also known as", "ko": "다른 이름"},
+    "news_title": {
+        "en": "The Republic of Korea joins the Freedom Online Coalition",
+        "ko": "대한민국, 자유온라인연합(FOC) 가입",
+    },
+    "no_news": {
+        "en": "The knowledge holds no membership news with a source document.",
+        "ko": "지식 베이스에 출처 문서가 있는 가입 소식이 없습니다.",
+    },
+    "quote_in_english": {
+        "en": "",
+        "ko": "(출처 문장은 영어 원문입니다)",
+    },
     "apology": {
         "en": "Sorry, something went wrong while answering. Please try again in a moment.",
         "ko": "죄송합니다. 답하는 중에 문제가 생겼습니다. 잠시 후 다시 시도해 주세요.",

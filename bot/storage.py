@@ -6,7 +6,8 @@ What is kept, and what is not:
   it was asked (mention, dm, channel, slash), the id of the bot's answer message, the
   time. Never who asked.
 * ``feedback``: one vote (+1 / -1) per user per answer message, with the entry id and
-  the time. The user is kept only as a salted hash (HMAC with a random salt made when
+  the time, and for a 👎 the ``reason`` the voter gave ("what was wrong?", optional).
+  The user is kept only as a salted hash (HMAC with a random salt made when
   the database is created), enough to count one vote per user and let them change it.
 * ``audit``: every knowledge change made through the bot (import, rollback, learned)
   and every reload failure: who (moderator id and name), when, what.
@@ -69,6 +70,7 @@ CREATE TABLE IF NOT EXISTS feedback (
     entry_id TEXT NOT NULL,
     vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
     at REAL NOT NULL,
+    reason TEXT,
     PRIMARY KEY (message_id, voter)
 );
 CREATE INDEX IF NOT EXISTS feedback_at ON feedback (at);
@@ -136,6 +138,7 @@ class Store:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
+                _add_missing_columns(conn)
                 conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
                 conn.execute(
                     "INSERT OR IGNORE INTO meta (key, value) VALUES ('salt', ?)", (secrets.token_hex(16),)
@@ -213,9 +216,21 @@ class Store:
             return int(cursor.lastrowid or 0)
 
     def record_feedback(
-        self, message_id: int, entry_id: str, vote: int, user_id: int, *, at: float | None = None
+        self,
+        message_id: int,
+        entry_id: str,
+        vote: int,
+        user_id: int,
+        *,
+        at: float | None = None,
+        reason: str | None = None,
     ) -> str:
-        """One user's vote on one answer message: "new", "changed" or "same"."""
+        """One user's vote on one answer message: "new", "changed" or "same".
+
+        ``reason`` (a 👎's "what was wrong?") is kept in the ``reason`` column; a vote
+        without one keeps the reason already given for the same vote, a changed vote
+        drops it.
+        """
         if vote not in (-1, 1):
             raise ValueError("vote must be 1 or -1")
         voter = self.voter(user_id)
@@ -224,11 +239,17 @@ class Store:
                 "SELECT vote FROM feedback WHERE message_id = ? AND voter = ?", (message_id, voter)
             ).fetchone()
             if row is not None and row[0] == vote:
+                if reason is not None:
+                    conn.execute(
+                        "UPDATE feedback SET reason = ? WHERE message_id = ? AND voter = ?",
+                        (reason, message_id, voter),
+                    )
                 return "same"
             conn.execute(
-                "INSERT INTO feedback (message_id, voter, entry_id, vote, at) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (message_id, voter) DO UPDATE SET vote = excluded.vote, at = excluded.at",
-                (message_id, voter, entry_id, vote, time.time() if at is None else at),
+                "INSERT INTO feedback (message_id, voter, entry_id, vote, at, reason) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (message_id, voter) DO UPDATE SET vote = excluded.vote, at = excluded.at,"
+                " reason = excluded.reason",
+                (message_id, voter, entry_id, vote, time.time() if at is None else at, reason),
             )
             return "new" if row is None else "changed"
 
@@ -299,6 +320,14 @@ class Store:
             (limit,),
         )
         return [AuditEntry(*row) for row in rows]
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    """Columns added after a table was first created (``CREATE TABLE IF NOT EXISTS`` keeps
+    an older table as it was): ``feedback.reason``."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(feedback)")}
+    if "reason" not in columns:
+        conn.execute("ALTER TABLE feedback ADD COLUMN reason TEXT")
 
 
 def store_path(config: Config) -> Path:

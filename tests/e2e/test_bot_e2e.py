@@ -250,7 +250,10 @@ async def test_ask_abstention_offers_suggestion_buttons_that_answer_when_clicked
     [embed] = answer["data"]["embeds"]
     assert embed["description"]
     assert "paragraph" in field(embed, "Source")
-    assert ids[0].removeprefix("foc:ask:") in embed["footer"]["text"]
+    entry = next(e for e in bot.engine.knowledge.entries if e.id == ids[0].removeprefix("foc:ask:"))
+    assert embed["title"] == entry.question
+    # Members see the confidence, never the entry id.
+    assert entry.id not in embed["footer"]["text"]
 
 
 # -- 8. /member -----------------------------------------------------------------------------------
@@ -324,7 +327,9 @@ async def test_facts_on_a_topic(fake: FakeDiscord, bot: FOCBot) -> None:
 # -- 10-12. anti-spam and mentions ----------------------------------------------------------------
 
 
-async def test_cooldown_notifies_once_then_stays_silent(fake: FakeDiscord, start_bot: StartBot) -> None:
+async def test_cooldown_reacts_to_every_held_back_mention_and_replies_to_none(
+    fake: FakeDiscord, start_bot: StartBot
+) -> None:
     await start_bot(user_rate=2, sync=False)
     questions = ["Who is Park Jin?", "Which country became the 38th member of the FOC?"]
     for text in questions:
@@ -333,16 +338,15 @@ async def test_cooldown_notifies_once_then_stays_silent(fake: FakeDiscord, start
         reply = await reply_to(fake, q, before)
         assert reply.json["embeds"]
 
-    before = len(fake.requests)
-    third = await mention(fake, "When did Korea join the FOC?")
-    notice = await reply_to(fake, third, before)
-    assert "wait" in notice.json["content"]
-    assert not notice.json.get("embeds")
-    assert notice.json["allowed_mentions"]["parse"] == []
-
-    before = len(fake.requests)
-    await mention(fake, "What is the National Digital Strategy?")
-    await no_post(fake, before)
+    # Every later question is seen: a ⏳ on it, and no public notice.
+    for text in ("When did Korea join the FOC?", "What is the National Digital Strategy?"):
+        before = len(fake.requests)
+        held = await mention(fake, text)
+        reaction = await fake.wait_for_request(
+            "PUT", f"/channels/{fake.channel.id}/messages/{held['id']}/reactions/", after=before, timeout=STEP
+        )
+        assert reaction.status == 204 and "⏳" in reaction.path
+        await no_post(fake, before)
 
 
 async def test_repeated_question_links_the_earlier_answer(fake: FakeDiscord, bot: FOCBot) -> None:

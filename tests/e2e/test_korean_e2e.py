@@ -73,6 +73,7 @@ async def test_synced_commands_carry_korean_names_and_descriptions(fake: FakeDis
     ask = commands["ask"]
     assert ask["name_localizations"]["ko"] == "질문"
     assert has_hangul(ask["description_localizations"]["ko"])
-    [option] = ask["options"]
-    assert option["name_localizations"]["ko"] == "질문내용"
+    question, private = ask["options"]
+    assert question["name_localizations"]["ko"] == "질문내용"
+    assert private["name_localizations"]["ko"] == "비공개"
     assert commands["member"]["name_localizations"]["ko"] == "회원국"

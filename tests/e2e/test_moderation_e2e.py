@@ -410,7 +410,8 @@ async def test_a_broken_edit_keeps_the_old_knowledge_and_tells_the_moderators(wo
 
     assert world.bot.engine.knowledge is matcher  # the last good knowledge keeps serving
     reply = await mention(world, question)
-    assert entry_id in reply["embeds"][0]["footer"]["text"]
+    # The entry an answer is from is on its feedback buttons (members never see the id).
+    assert f"foc:fb:up:{entry_id}" in str(reply["components"])
     [failure] = world.store.audit_log()
     assert failure.action == "reload-failure" and "knowledge/qa.yaml" in failure.detail
 
@@ -440,7 +441,7 @@ async def test_reload_and_check_report_problems_without_swapping(world: World) -
 async def test_feedback_counts_once_per_user_and_thanks_privately(world: World) -> None:
     fake = world.fake
     reply = await mention(world, "Who is Park Jin?")
-    ids = [c["custom_id"] for c in components(reply)]
+    ids = [c["custom_id"] for c in components(reply) if c["custom_id"].startswith("foc:fb:")]
     entry_id = world.bot.engine.ask("Who is Park Jin?").entry_id
     assert ids == [f"foc:fb:up:{entry_id}", f"foc:fb:down:{entry_id}"]
 
@@ -451,6 +452,10 @@ async def test_feedback_counts_once_per_user_and_thanks_privately(world: World) 
         (ids[0], world.bob),
     ]:
         _, response = await click(fake, reply, custom_id, user=user)
+        if custom_id.startswith("foc:fb:down:"):
+            # 👎 asks "what was wrong?" (a modal); the vote counts at the click.
+            assert response["type"] == 9 and response["data"]["title"] == "What was wrong?"
+            continue
         assert response["type"] == MESSAGE_WITH_SOURCE and response["data"]["flags"] & EPHEMERAL
         assert "Thanks" in response["data"]["content"]
     await eventually(lambda: world.store.usage(0).up + world.store.usage(0).down == 2, "the votes")
@@ -517,7 +522,7 @@ async def test_attaching_an_unanswered_question_makes_it_answered(world: World) 
     dm = fake.create_dm_channel(fake.user)
     await fake.dispatch("MESSAGE_CREATE", fake.message_create(dm, fake.user, question))
     answer = await fake.wait_for_request("POST", f"/channels/{dm.id}/messages", timeout=STEP)
-    assert entry_id in answer.json["embeds"][0]["footer"]["text"]
+    assert f"foc:fb:up:{entry_id}" in str(answer.json["components"])
     [audit] = world.store.audit_log()
     assert (audit.action, audit.moderator_id) == ("learned", world.carol.id)
 

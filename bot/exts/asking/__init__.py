@@ -1,17 +1,17 @@
-"""Asking: answers mentions, DMs and ``/ask``; suggestion and feedback buttons; ``/help``."""
+"""Asking: answers mentions, DMs, ``/ask``, ``/faq`` and the "Ask FOC bot" message menu;
+suggestion, feedback, Show paragraph and Share buttons; the topic menus; ``/help``."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from . import faq, views
 from .cog import Asking
-from .feedback import FeedbackButton
-from .views import SuggestionButton
 
 if TYPE_CHECKING:
     from ...client import FOCBot
 
 
 async def setup(bot: FOCBot) -> None:
-    bot.add_dynamic_items(SuggestionButton, FeedbackButton)
+    bot.add_dynamic_items(*views.DYNAMIC_ITEMS, *faq.DYNAMIC_ITEMS)
     await bot.add_cog(Asking(bot))

@@ -1,10 +1,14 @@
-"""Asking: mentions, DMs, listed channels, ``/ask`` and ``/help``.
+"""Asking: mentions, DMs, listed channels, ``/ask``, ``/faq``, ``/help`` and the message
+context menu "Ask FOC bot".
 
 Every path goes through :meth:`Asking.respond`, which applies the anti-spam rules
-(length cap, per-user and per-channel cooldowns, repeated questions) and renders the
-engine's answer; the engine itself knows nothing of Discord. Each answer or abstention
-that is sent is then recorded in the database (:meth:`Asking.record`, never who asked),
-and a failing record never costs the asker the answer.
+(:mod:`.policy`: length cap, per-user and per-channel cooldowns; then repeated
+questions) and renders the engine's answer; the engine itself knows nothing of Discord.
+Nothing addressed to the bot goes unanswered: a question held back by a cooldown or the
+length cap gets a reaction (⏳, 📏) on a mention, since a public reply would not be
+private, and a private notice on an interaction or in a DM. Each answer or abstention
+that is sent is recorded in the database (:meth:`Asking.record`, never who asked), and a
+failing record never costs the asker the answer.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import discord
@@ -22,15 +26,20 @@ from discord.ext import commands
 from ...client import NO_MENTIONS
 from ...engine.answer import Answer
 from ...i18n import lang_of, locale_lang, text
-from .feedback import feedback_view
+from .faq import faq_message
+from .help import CommandIds, help_embed, is_help_request
+from .policy import Cooldowns, Hold, channel_threshold, held_back, is_answer_channel, max_question_chars
 from .render import answer_embed, unsure_embed
-from .views import suggestion_view
+from .suggest import complete_questions
+from .views import answer_view, suggestion_view
 
 if TYPE_CHECKING:
     from ...client import FOCBot
 
 log = logging.getLogger(__name__)
 APOLOGY = text("apology")
+# The reaction that shows a mention was seen but held back, by reason.
+HOLD_REACTIONS = {"user": "⏳", "channel": "⏳", "too_long": "📏"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +51,7 @@ class Reply:
     view: discord.ui.View | None = None
     answer: Answer | None = None
     private: bool = False  # for notices: ephemeral on slash commands
+    hold: Hold | None = None  # set when a cooldown or the length cap held the question back
 
     def message(self) -> dict[str, object]:
         """The parts of the reply to send (content, embed, view), none of which pings."""
@@ -53,12 +63,27 @@ class Reply:
         return parts
 
 
+def hold_notice(hold: Hold, lang: str, limit: int) -> str:
+    if hold.reason == "too_long":
+        return text("too_long", lang, limit=limit)
+    seconds = f"{max(1.0, hold.wait):.0f}"
+    return text("slow_down" if hold.reason == "user" else "slow_down_channel", lang, seconds=seconds)
+
+
 class Asking(commands.Cog):
     """Answers questions wherever they are asked."""
 
     def __init__(self, bot: FOCBot) -> None:
         self.bot = bot
-        self._notified: dict[int, float] = {}
+        self.cooldowns = Cooldowns()
+        self.command_ids = CommandIds(bot)
+        # /ask refuses longer questions than the bot answers: the option says so too.
+        self.ask._params["question"].max_value = bot.config.discord.max_question_chars
+        self.context_menu = app_commands.ContextMenu(name="Ask FOC bot", callback=self.ask_message)
+        bot.tree.add_command(self.context_menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.context_menu.name, type=self.context_menu.type)
 
     # -- the shared path ------------------------------------------------------------
 
@@ -68,47 +93,44 @@ class Asking(commands.Cog):
         user_id: int,
         channel_id: int,
         *,
+        guild_id: int | None = None,
         strict: bool = False,
         locale: discord.Locale | str | None = None,
+        private: bool = False,
     ) -> Reply | None:
-        """Decide the reply to a question; None means stay silent.
+        """Decide the reply to a question; None only for ``strict`` messages.
 
         Notices are in the question's language (the user's locale when the question
         has no letters); ``strict`` (unmentioned messages in answer channels) answers
-        only confident matches and never sends notices.
+        only confident matches and is otherwise silent: those were not addressed to
+        the bot. ``private`` answers carry a Share button.
         """
-        settings = self.bot.config.discord
         now = time.monotonic()
         question = question.strip()
         lang = lang_of(question, locale)
         if not question:
             return Reply(content=text("empty_question", lang), private=True)
-        if len(question) > settings.max_question_chars:
-            return (
-                None
-                if strict
-                else Reply(content=text("too_long", lang, limit=settings.max_question_chars), private=True)
-            )
-        wait = self.bot.user_cooldown.retry_after(user_id, now)
-        if wait > 0:
-            # Tell the user once per cooldown window, then stay quiet.
-            if strict or self._notified.get(user_id, 0) > now:
+        hold = held_back(self.bot, guild_id, user_id, channel_id, question, now, cooldowns=self.cooldowns)
+        if hold is not None:
+            if strict:
                 return None
-            self._notified[user_id] = now + wait
-            return Reply(content=text("slow_down", lang, seconds=f"{wait:.0f}"), private=True)
-        if self.bot.channel_cooldown.retry_after(channel_id, now) > 0:
-            log.info("channel %s is on cooldown; question dropped", channel_id)
-            return None
-        earlier = self.bot.repeats.earlier(channel_id, question, now)
-        if earlier is not None:
-            return None if strict else Reply(content=text("repeat", lang, link=earlier.link), private=True)
+            limit = max_question_chars(self.bot, guild_id)
+            return Reply(content=hold_notice(hold, lang, limit), private=True, hold=hold)
+        if not private:
+            earlier = self.bot.repeats.earlier(channel_id, question, now)
+            if earlier is not None:
+                return None if strict else Reply(content=text("repeat", lang, link=earlier.link), private=True)
         answer = self.bot.engine.ask(question)
-        if strict and (not answer.answered or answer.score < settings.channel_threshold):
+        if strict and (not answer.answered or answer.score < channel_threshold(self.bot, guild_id)):
             return None
         knowledge = self.bot.engine.knowledge
         if answer.answered:
-            return Reply(embed=answer_embed(answer, knowledge), view=feedback_view(answer), answer=answer)
-        return Reply(embed=unsure_embed(answer), view=suggestion_view(answer), answer=answer)
+            embed = answer_embed(answer, knowledge, question=question)
+            return Reply(embed=embed, view=answer_view(answer, private=private), answer=answer)
+        # "I don't know" in the question's language; the client's when it is Korean and
+        # the question gives no clear sign of English (no letters at all, or very few).
+        unsure_lang = answer.lang if any(ch.isalpha() for ch in question) else locale_lang(locale)
+        return Reply(embed=unsure_embed(answer, unsure_lang), view=suggestion_view(answer), answer=answer)
 
     def remember(self, channel_id: int, question: str, link: str) -> None:
         self.bot.repeats.remember(channel_id, question.strip(), link, time.monotonic())
@@ -128,7 +150,24 @@ class Asking(commands.Cog):
             ),
         )
 
+    async def help_for(self, guild_id: int | None, lang: str) -> discord.Embed:
+        knowledge = self.bot.engine.knowledge
+        ids = await self.command_ids.ids(guild_id)
+        return help_embed(ids, lang, len(knowledge.entries), len(knowledge.facts))
+
     # -- messages ---------------------------------------------------------------------
+
+    def addressed_to_me(self, message: discord.Message) -> bool:
+        """Whether the message mentions the bot: its user, or its managed role (which
+        Discord's @ picker offers under the bot's name)."""
+        me = self.bot.user
+        if me is None:
+            return False
+        if any(user.id == me.id for user in message.mentions):
+            return True
+        return any(
+            role.tags is not None and role.tags.bot_id == me.id for role in message.role_mentions
+        )
 
     def question_in(self, message: discord.Message) -> tuple[str, bool] | None:
         """(question, strict) if the message is addressed to the bot, else None."""
@@ -137,10 +176,13 @@ class Asking(commands.Cog):
             return None
         if message.guild is None:
             return message.content, False
-        if any(user.id == me.id for user in message.mentions):
-            text = re.sub(rf"<@!?{me.id}>", " ", message.content)
-            return text, False
-        if message.channel.id in self.bot.config.discord.answer_channels:
+        if self.addressed_to_me(message):
+            own_roles = {role.id for role in message.role_mentions if role.tags and role.tags.bot_id == me.id}
+            text_ = re.sub(rf"<@!?{me.id}>", " ", message.content)
+            for role_id in own_roles:
+                text_ = text_.replace(f"<@&{role_id}>", " ")
+            return text_, False
+        if is_answer_channel(self.bot, message.guild.id, message.channel.id):
             return message.content, True
         return None
 
@@ -154,9 +196,18 @@ class Asking(commands.Cog):
         if self.bot.is_command(message):
             return  # a prefix command such as "@bot sync", handled by the commands framework
         question, strict = found
+        guild_id = message.guild.id if message.guild else None
         try:
-            reply = self.respond(question, message.author.id, message.channel.id, strict=strict)
+            if not strict and is_help_request(question):
+                embed = await self.help_for(guild_id, lang_of(question))
+                await message.reply(embed=embed, mention_author=False, allowed_mentions=NO_MENTIONS)
+                return
+            reply = self.respond(question, message.author.id, message.channel.id, guild_id=guild_id, strict=strict)
             if reply is None:
+                return
+            if reply.hold is not None and message.guild is not None:
+                # A public notice would not be private: a reaction says "seen, held back".
+                await message.add_reaction(HOLD_REACTIONS[reply.hold.reason])
                 return
             sent = await message.reply(mention_author=False, **reply.message())  # type: ignore[arg-type]
             if reply.answer is not None:
@@ -176,65 +227,90 @@ class Asking(commands.Cog):
     @app_commands.command(
         name="ask", description="Ask about the Republic of Korea joining the Freedom Online Coalition"
     )
-    @app_commands.describe(question="Your question, e.g. Which member did Korea become?")
-    async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 2000]) -> None:
-        channel_id = interaction.channel_id or interaction.user.id
-        reply = self.respond(question, interaction.user.id, channel_id, locale=interaction.locale)
-        if reply is None:
-            lang = lang_of(question, interaction.locale)
-            await interaction.response.send_message(text("busy", lang), ephemeral=True)
+    @app_commands.describe(
+        question="Your question, e.g. Which member did Korea become?",
+        private="Only you see the answer (it has a Share button)",
+    )
+    async def ask(
+        self,
+        interaction: discord.Interaction,
+        # max_length is set from discord.max_question_chars in __init__.
+        question: app_commands.Range[str, 1, 2000] | None = None,
+        private: bool = False,
+    ) -> None:
+        if question is None or not question.strip():
+            content, view = faq_message(self.bot, locale_lang(interaction.locale))
+            await interaction.response.send_message(content, view=view, ephemeral=True)
             return
-        await interaction.response.send_message(ephemeral=reply.private, **reply.message())  # type: ignore[arg-type]
-        if reply.answer is not None and not reply.private:
+        channel_id = interaction.channel_id or interaction.user.id
+        reply = self.respond(
+            question,
+            interaction.user.id,
+            channel_id,
+            guild_id=interaction.guild_id,
+            locale=interaction.locale,
+            private=private,
+        )
+        assert reply is not None  # only strict messages go unanswered
+        ephemeral = reply.private or private
+        await interaction.response.send_message(ephemeral=ephemeral, **reply.message())  # type: ignore[arg-type]
+        if reply.answer is not None:
             sent = await interaction.original_response()
-            self.remember(channel_id, question, sent.jump_url)
+            if not ephemeral:
+                self.remember(channel_id, question, sent.jump_url)
             self.record(reply.answer, "slash", sent.id)
 
     @ask.autocomplete("question")
     async def ask_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        questions = self.bot.engine.complete(current, limit=25)
+        questions = complete_questions(self.bot.engine, current, locale_lang(interaction.locale))
         return [app_commands.Choice(name=q[:100], value=q[:100]) for q in questions]
+
+    @app_commands.command(name="faq", description="Browse the questions the bot can answer, by topic")
+    async def faq(self, interaction: discord.Interaction) -> None:
+        content, view = faq_message(self.bot, locale_lang(interaction.locale))
+        await interaction.response.send_message(content, view=view, ephemeral=True)
 
     @app_commands.command(name="help", description="What this bot can do and how to ask")
     async def help(self, interaction: discord.Interaction) -> None:
-        knowledge = self.bot.engine.knowledge
-        texts = HELP_KO if locale_lang(interaction.locale) == "ko" else HELP_EN
-        embed = discord.Embed(title="FOC bot", colour=discord.Colour.blue(), description=texts["about"])
-        embed.add_field(name=texts["how_title"], value=texts["how"], inline=False)
-        embed.add_field(name=texts["commands_title"], value=texts["commands"], inline=False)
-        embed.set_footer(
-            text=texts["footer"].format(entries=len(knowledge.entries), facts=len(knowledge.facts))
-        )
+        embed = await self.help_for(interaction.guild_id, locale_lang(interaction.locale))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
+    # -- the message context menu ------------------------------------------------------
 
-HELP_EN = {
-    "about": "I answer questions about the Republic of Korea joining the Freedom Online Coalition, "
-    "from the FOC announcement, and I show the sentence each answer comes from. "
-    "When I am not sure, I say so and suggest questions I can answer. I answer in English or Korean.",
-    "how_title": "How to ask",
-    "how": "Mention me with your question, send me a DM, or use `/ask`.",
-    "commands_title": "Commands",
-    "commands": "`/ask question:` answer a question\n"
-    "`/member [country:]` the membership news, or a country's FOC membership record\n"
-    "`/source [paragraph:]` the announcement, or one paragraph verbatim\n"
-    "`/facts topic:` the facts of the announcement on a topic\n"
-    "`/help` this message",
-    "footer": "{entries} curated answers · {facts} fact cards",
-}
-HELP_KO = {
-    "about": "자유온라인연합(FOC) 발표문을 바탕으로 대한민국의 FOC 가입에 관한 질문에 답하고, "
-    "답의 근거가 된 문장을 보여 드립니다. 확실하지 않으면 모른다고 말하고 답할 수 있는 질문을 제안합니다. "
-    "한국어와 영어로 답합니다.",
-    "how_title": "질문하는 방법",
-    "how": "저를 멘션해서 질문하거나, DM을 보내거나, `/ask`(질문)를 사용하세요.",
-    "commands_title": "명령어",
-    "commands": "`/ask question:` 질문에 답하기\n"
-    "`/member [country:]` 가입 소식 또는 국가별 FOC 회원국 기록\n"
-    "`/source [paragraph:]` 발표문 정보 또는 한 문단 원문\n"
-    "`/facts topic:` 주제별 발표문 속 사실\n"
-    "`/help` 이 도움말",
-    "footer": "선별 답변 {entries}개 · 사실 카드 {facts}개",
-}
+    async def ask_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        """"Ask FOC bot" on someone's message: reply to it with the answer.
+
+        The invoker gets a private note with a link; where the bot cannot post (no
+        permission), the answer itself is shown privately instead.
+        """
+        lang = locale_lang(interaction.locale)
+        question = message.content.strip()
+        if not question:
+            await interaction.response.send_message(text("no_question_in_message", lang), ephemeral=True)
+            return
+        channel_id = interaction.channel_id or interaction.user.id
+        reply = self.respond(
+            question, interaction.user.id, channel_id, guild_id=interaction.guild_id, locale=interaction.locale
+        )
+        assert reply is not None
+        if reply.answer is None:
+            # A notice (cooldown, too long, a repeat): only for the invoker.
+            await interaction.response.send_message(ephemeral=True, **reply.message())  # type: ignore[arg-type]
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            sent = await message.reply(mention_author=False, **reply.message())  # type: ignore[arg-type]
+        except discord.HTTPException as error:
+            log.info("could not reply to message %s (%s); answering privately", message.id, error.status)
+            private = replace(reply, view=answer_view(reply.answer, private=True))
+            await interaction.followup.send(
+                text("cannot_reply_here", lang), ephemeral=True, **private.message()  # type: ignore[arg-type]
+            )
+            return
+        self.remember(channel_id, question, sent.jump_url)
+        self.record(reply.answer, "mention", sent.id)
+        await interaction.followup.send(
+            text("asked_in_message", lang, link=sent.jump_url), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
