@@ -134,7 +134,11 @@ class Limiter:
         else:
             headers.update(_headers(bucket, window, now))
             headers["X-RateLimit-Remaining"] = "0"
-        body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": scope == "global"}
+        body = {
+            "message": "You are being rate limited.",
+            "retry_after": retry_after,
+            "global": scope == "global",
+        }
         return json_response(body, status=429, headers=headers)
 
 

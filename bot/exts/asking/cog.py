@@ -119,7 +119,9 @@ class Asking(commands.Cog):
         if not private:
             earlier = self.bot.repeats.earlier(channel_id, question, now)
             if earlier is not None:
-                return None if strict else Reply(content=text("repeat", lang, link=earlier.link), private=True)
+                return (
+                    None if strict else Reply(content=text("repeat", lang, link=earlier.link), private=True)
+                )
         answer = self.bot.engine.ask(question)
         if strict and (not answer.answered or answer.score < channel_threshold(self.bot, guild_id)):
             return None
@@ -165,9 +167,7 @@ class Asking(commands.Cog):
             return False
         if any(user.id == me.id for user in message.mentions):
             return True
-        return any(
-            role.tags is not None and role.tags.bot_id == me.id for role in message.role_mentions
-        )
+        return any(role.tags is not None and role.tags.bot_id == me.id for role in message.role_mentions)
 
     def question_in(self, message: discord.Message) -> tuple[str, bool] | None:
         """(question, strict) if the message is addressed to the bot, else None."""
@@ -202,7 +202,9 @@ class Asking(commands.Cog):
                 embed = await self.help_for(guild_id, lang_of(question))
                 await message.reply(embed=embed, mention_author=False, allowed_mentions=NO_MENTIONS)
                 return
-            reply = self.respond(question, message.author.id, message.channel.id, guild_id=guild_id, strict=strict)
+            reply = self.respond(
+                question, message.author.id, message.channel.id, guild_id=guild_id, strict=strict
+            )
             if reply is None:
                 return
             if reply.hold is not None and message.guild is not None:
@@ -280,7 +282,7 @@ class Asking(commands.Cog):
     # -- the message context menu ------------------------------------------------------
 
     async def ask_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
-        """"Ask FOC bot" on someone's message: reply to it with the answer.
+        """ "Ask FOC bot" on someone's message: reply to it with the answer.
 
         The invoker gets a private note with a link; where the bot cannot post (no
         permission), the answer itself is shown privately instead.
@@ -292,7 +294,11 @@ class Asking(commands.Cog):
             return
         channel_id = interaction.channel_id or interaction.user.id
         reply = self.respond(
-            question, interaction.user.id, channel_id, guild_id=interaction.guild_id, locale=interaction.locale
+            question,
+            interaction.user.id,
+            channel_id,
+            guild_id=interaction.guild_id,
+            locale=interaction.locale,
         )
         assert reply is not None
         if reply.answer is None:
@@ -306,7 +312,9 @@ class Asking(commands.Cog):
             log.info("could not reply to message %s (%s); answering privately", message.id, error.status)
             private = replace(reply, view=answer_view(reply.answer, private=True))
             await interaction.followup.send(
-                text("cannot_reply_here", lang), ephemeral=True, **private.message()  # type: ignore[arg-type]
+                text("cannot_reply_here", lang),
+                ephemeral=True,
+                **private.message(),  # type: ignore[arg-type]
             )
             return
         self.remember(channel_id, question, sent.jump_url)

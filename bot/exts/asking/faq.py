@@ -106,7 +106,9 @@ class QuestionSelect(
         ]
         super().__init__(
             discord.ui.Select(
-                custom_id=f"foc:faq:q:{lang}:{tag}", placeholder=text("faq_pick_question", lang), options=options
+                custom_id=f"foc:faq:q:{lang}:{tag}",
+                placeholder=text("faq_pick_question", lang),
+                options=options,
             )
         )
         self.lang, self.tag = lang, tag

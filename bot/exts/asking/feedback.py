@@ -85,7 +85,7 @@ def record_vote(
 
 
 class ReasonModal(discord.ui.Modal):
-    """"What was wrong?": one optional line, stored with the 👎 and told to the moderators."""
+    """ "What was wrong?": one optional line, stored with the 👎 and told to the moderators."""
 
     def __init__(self, entry_id: str, message: discord.Message, lang: str) -> None:
         super().__init__(title=text("reason_title", lang), timeout=900)

@@ -86,7 +86,9 @@ def unsure_embed(answer: Answer, lang: str | None = None) -> discord.Embed:
     return embed
 
 
-def paragraph_embed(knowledge: Knowledge, document: str, number: int, lang: str = "en") -> discord.Embed | None:
+def paragraph_embed(
+    knowledge: Knowledge, document: str, number: int, lang: str = "en"
+) -> discord.Embed | None:
     """One paragraph of a source document, verbatim; None if it does not exist."""
     doc = knowledge.documents.get(document)
     if doc is None or not 1 <= number <= len(doc.paragraphs):
