@@ -67,6 +67,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This channel is getting many questions: please wait {seconds} s, or use `/ask private:True`.",
         "ko": "이 채널에 질문이 많습니다. {seconds}초 기다리시거나 `/ask private:True`를 사용해 주세요.",
     },
+    "role_mention_unreadable": {
+        "en": "I was mentioned through my role, and Discord does not show me the text of such "
+        "messages. Mention me by name (pick the entry marked as the bot, not the role), DM me, "
+        "or use `/ask`.",
+        "ko": "역할 멘션으로 호출되어 메시지 내용을 볼 수 없습니다. 봇 이름으로 멘션하시거나(역할이 아닌 봇 항목 선택), "
+        "DM을 보내시거나 `/ask`(질문)를 사용해 주세요.",
+    },
     "paragraph_title": {"en": "Paragraph", "ko": "문단"},
     "show_paragraph": {"en": "Show paragraph", "ko": "문단 보기"},
     "share": {"en": "Share", "ko": "공유"},

@@ -15,9 +15,9 @@ from bot.client import FOCBot
 from bot.config import Config, load_config
 from bot.engine.engine import Engine
 from tests.fake_discord import (
-    RateLimits,
     DiscordErrorLog,
     FakeDiscord,
+    RateLimits,
     capture_discord_errors,
     fake_discord_server,
     running_client,

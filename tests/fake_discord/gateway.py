@@ -16,9 +16,9 @@ event exactly once after the resume" testable deterministically.
 from __future__ import annotations
 
 import asyncio
-import time
 import json
 import logging
+import time
 import uuid
 import zlib
 from dataclasses import dataclass, field

@@ -58,6 +58,7 @@ from .models import (
     SnowflakeGenerator,
     iso_now,
 )
+from .ratelimits import Limiter, RateLimits
 from .recording import InteractionRecord, Notifier, RecordedRequest, UploadedFile
 from .responses import (
     CANNOT_SEND_EMPTY_MESSAGE,
@@ -66,7 +67,6 @@ from .responses import (
     RestError,
     discord_error,
 )
-from .ratelimits import Limiter, RateLimits
 from .rest import Handler, Router, register_default_routes
 
 __all__ = ["DiscordPatch", "FakeDiscord", "patch_discord"]
@@ -465,6 +465,57 @@ class FakeDiscord:
             user=user,
             channel_id=int(message_payload["channel_id"]),
             message=message_payload,
+        )
+
+    def message_command_interaction(
+        self, name: str, message: JSON | int, *, user: FakeUser | int | None = None, locale: str = "en-US"
+    ) -> JSON:
+        """A message context menu command (type 2, command type 3) on ``message``.
+
+        Like Discord, ``data.target_id`` names the message and ``data.resolved.messages``
+        carries it whole (content included: no intent is needed for it).
+        """
+        message_payload = message if isinstance(message, dict) else self.messages[int(message)]
+        channel = self._get_channel(int(message_payload["channel_id"]))
+        command = self.find_command(name, guild_id=channel.guild_id)
+        resolved = {k: v for k, v in message_payload.items() if k not in ("guild_id", "member")}
+        data: JSON = {
+            "id": command["id"] if command else str(self.new_id()),
+            "name": name,
+            "type": 3,
+            "target_id": message_payload["id"],
+            "resolved": {"messages": {message_payload["id"]: resolved}},
+        }
+        if command and "guild_id" in command:
+            data["guild_id"] = command["guild_id"]
+        return self.interaction_create(
+            p.INTERACTION_APPLICATION_COMMAND, data, user=user, channel_id=channel, locale=locale
+        )
+
+    def modal_submit_interaction(
+        self,
+        custom_id: str,
+        values: Mapping[str, str],
+        *,
+        user: FakeUser | int | None = None,
+        channel_id: FakeChannel | int | None = None,
+        message: JSON | None = None,
+        locale: str = "en-US",
+    ) -> JSON:
+        """A modal submission (type 5): ``values`` maps each text input's custom id to its text.
+
+        ``custom_id`` is the modal's (from the bot's type 9 callback). Each input comes in its
+        own action row (type 1), as Discord sends back modals built with action rows.
+        """
+        data: JSON = {
+            "custom_id": custom_id,
+            "components": [
+                {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]}
+                for k, v in values.items()
+            ],
+        }
+        return self.interaction_create(
+            p.INTERACTION_MODAL_SUBMIT, data, user=user, channel_id=channel_id, message=message, locale=locale
         )
 
     def find_command(self, name: str, *, guild_id: int | None = None) -> JSON | None:

@@ -129,9 +129,8 @@ class Asking(commands.Cog):
         if answer.answered:
             embed = answer_embed(answer, knowledge, question=question)
             return Reply(embed=embed, view=answer_view(answer, private=private), answer=answer)
-        # "I don't know" in the question's language; the client's when it is Korean and
-        # the question gives no clear sign of English (no letters at all, or very few).
-        unsure_lang = answer.lang if any(ch.isalpha() for ch in question) else locale_lang(locale)
+        # The bot's own "I don't know" is in Korean for a Korean question or a Korean client.
+        unsure_lang = "ko" if "ko" in (answer.lang, locale_lang(locale)) else "en"
         return Reply(embed=unsure_embed(answer, unsure_lang), view=suggestion_view(answer), answer=answer)
 
     def remember(self, channel_id: int, question: str, link: str) -> None:
@@ -198,6 +197,13 @@ class Asking(commands.Cog):
         question, strict = found
         guild_id = message.guild.id if message.guild else None
         try:
+            if not message.content and not strict and not message.mentions:
+                # Mentioned through the bot's role without the message content intent:
+                # Discord sends such messages without their text. Say how to ask instead.
+                await message.reply(
+                    text("role_mention_unreadable"), mention_author=False, allowed_mentions=NO_MENTIONS
+                )
+                return
             if not strict and is_help_request(question):
                 embed = await self.help_for(guild_id, lang_of(question))
                 await message.reply(embed=embed, mention_author=False, allowed_mentions=NO_MENTIONS)
