@@ -49,7 +49,9 @@ import argparse
 import asyncio
 import collections
 import dataclasses
+import itertools
 import json
+import math
 import multiprocessing
 import os
 import random
@@ -82,6 +84,7 @@ from tests.fake_discord import (
     FakeChannel,
     FakeDiscord,
     FakeUser,
+    RateLimits,
     RecordedRequest,
     capture_discord_errors,
     fake_discord_server,
@@ -215,6 +218,10 @@ class BotSpec:
     knowledge_size: int | None
     seed: int
     synthetic_questions: int
+    # "foc": the FOC bot; "ok": a bot that only replies "ok" (the cost floor of a reply).
+    kind: str = "foc"
+    # True: the project's own anti-spam settings (config.yaml), not LOAD_SETTINGS.
+    own_settings: bool = False
 
 
 class TimedEngine(Engine):
@@ -243,7 +250,7 @@ def build_engine(config: Config, spec: BotSpec) -> tuple[TimedEngine, list[Quest
     return TimedEngine(config, matcher), questions
 
 
-async def connect_bot(client: FOCBot, spec: BotSpec) -> asyncio.Task[None]:
+async def connect_bot(client: discord.Client, spec: BotSpec) -> asyncio.Task[None]:
     """Log in to the fake and run the gateway loop as a task; return once ``on_ready`` fired.
 
     Points discord.py's two module-level endpoints at the fake, as
@@ -265,9 +272,38 @@ async def connect_bot(client: FOCBot, spec: BotSpec) -> asyncio.Task[None]:
     return connection
 
 
+class OkBot(discord.Client):
+    """Replies "ok" to every mention: what answering costs without the FOC bot's work."""
+
+    def __init__(self) -> None:
+        super().__init__(intents=discord.Intents.default(), guild_ready_timeout=0.1)
+
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or self.user is None or self.user not in message.mentions:
+            return
+        await message.reply("ok", mention_author=False, allowed_mentions=discord.AllowedMentions.none())
+
+
+async def serve_ok_bot(conn: Connection, spec: BotSpec) -> None:
+    conn.send({"build_s": 0.0, "entries": 0, "facts": 0, "questions": []})
+    with capture_discord_errors(check=False) as errors:
+        client = OkBot()
+        connection = await connect_bot(client, spec)
+        conn.send({"ready": True})
+        await asyncio.to_thread(conn.recv)  # "stop"
+        await client.close()
+        await asyncio.wait_for(connection, STEP_TIMEOUT_S)
+    conn.send(
+        {"errors_logged": len(errors.records), "ru_maxrss_mib": round(ru_maxrss_mib(), 1), "ask_seconds": []}
+    )
+
+
 async def serve_bot(conn: Connection, spec: BotSpec) -> None:
     """The bot process: build, connect, report, then run until told to stop."""
-    config = bench_config()
+    if spec.kind == "ok":
+        await serve_ok_bot(conn, spec)
+        return
+    config = load_config() if spec.own_settings else bench_config()
     start = time.perf_counter()
     engine, questions = build_engine(config, spec)
     knowledge = engine.knowledge
@@ -575,7 +611,8 @@ def engine_summary(seconds: Sequence[float]) -> Results:
 
 async def run_scenario(scenario: Scenario, seed: int, heldout: Sequence[Question]) -> Results:
     """A fresh fake, a fresh bot process, a warm-up and one burst."""
-    async with fake_discord_server() as fake:
+    # Discord's rate limits off: these bursts measure answering (see rate_limited_burst).
+    async with fake_discord_server(rate_limits=RateLimits(enabled=False)) as fake:
         world = make_world(fake, scenario.users, scenario.channels)
         log = ReplyLog()
         fake.add_route("POST", MESSAGES_ROUTE, log.handle)
@@ -627,6 +664,115 @@ def run_all(plan: Plan) -> list[Results]:
         print(f"{scenario.knowledge_name} knowledge, {scenario.shape} ...", file=sys.stderr, flush=True)
         results.append(asyncio.run(run_scenario(scenario, plan.seed, heldout)))
     return results
+
+
+# -- a burst under Discord's rate limits ------------------------------------------------------
+
+LIMITED_USERS, LIMITED_CHANNELS = 200, 10
+# A short heartbeat interval, so that several heartbeats fall inside the burst.
+LIMITED_HEARTBEAT_MS = 1_000
+
+
+def least_time_s(per_channel: Sequence[int], total_requests: int, limits: RateLimits) -> float:
+    """The least time Discord's limits allow for these replies, from the first one.
+
+    A channel's ``n`` replies need ``ceil(n / limit) - 1`` more windows after the first;
+    all requests together likewise for the global limit. The slower of the two binds.
+    """
+    m, g = limits.messages, limits.global_
+    channel = max((math.ceil(n / m.limit) - 1) * m.per for n in per_channel) if per_channel else 0.0
+    overall = (math.ceil(total_requests / g.limit) - 1) * g.per
+    return max(channel, overall)
+
+
+def heartbeat_gaps(times: Sequence[float], start: float, end: float) -> list[float]:
+    """Gaps between consecutive heartbeats (perf_counter seconds) that overlap [start, end]."""
+    return [b - a for a, b in itertools.pairwise(times) if b >= start and a <= end]
+
+
+async def rate_limited_burst(kind: str, seed: int, heldout: Sequence[Question]) -> Results:
+    """200 questions from 200 users in 10 channels against Discord's rate limits.
+
+    The fake enforces Discord's limits (5 messages per 5 s per channel, 50 requests per
+    second in all) and counts the 429s it answers; the bot runs with the project's own
+    anti-spam settings (config.yaml). ``kind`` "ok" is the reply-only bot.
+    """
+    limits = RateLimits()
+    async with fake_discord_server(rate_limits=limits, heartbeat_interval_ms=LIMITED_HEARTBEAT_MS) as fake:
+        world = make_world(fake, LIMITED_USERS, LIMITED_CHANNELS)
+        log = ReplyLog()
+        fake.add_route("POST", MESSAGES_ROUTE, log.handle)
+        spec = BotSpec(fake.base_url, fake.gateway_url, None, seed, 0, kind=kind, own_settings=True)
+        bot = BotProcess(spec)
+        try:
+            await bot.receive(BOT_START_TIMEOUT_S)
+            await bot.receive(BOT_START_TIMEOUT_S)  # ready
+            await warm_up(fake, world, log)
+            await asyncio.sleep(limits.global_.per + 0.1)  # the warm-up's global window closes
+            asks = plan_burst(list(heldout), LIMITED_USERS, LIMITED_CHANNELS, random.Random(seed))
+            before = len(fake.requests)
+            cpu_before = bot.cpu_seconds()
+            burst = await run_burst(fake, world, asks, log)
+            cpu_s = bot.cpu_seconds() - cpu_before
+            stopped = await bot.stop()
+        finally:
+            bot.kill()
+        requests = fake.requests[before:]
+        heartbeats = [t - time.monotonic() + time.perf_counter() for t in fake.gateway.heartbeat_times]
+    per_channel = collections.Counter(a.channel for a in asks)
+    sent_requests = sum(1 for r in requests if r.status != 429 and r.route is not None)
+    least = least_time_s(list(per_channel.values()), sent_requests, limits)
+    first = min((t for times in log.arrivals.values() for t in times), default=float("nan"))
+    last = max((t for times in log.arrivals.values() for t in times), default=float("nan"))
+    gaps = heartbeat_gaps(heartbeats, first, last)
+    return {
+        "bot": kind,
+        "questions": len(asks),
+        "replied": burst["replied"],
+        "missing": burst["missing"],
+        "duplicates": burst["duplicates"],
+        "reply_kinds": burst["reply_kinds"],
+        "requests": sent_requests,
+        "rate_limited_429": sum(1 for r in requests if r.status == 429 and r.fault is None),
+        "wall_s": burst["wall_s"],
+        "least_s": round(least, 3),
+        "ratio": round(burst["wall_s"] / least, 3) if least else float("nan"),
+        "heartbeat_interval_s": LIMITED_HEARTBEAT_MS / 1000,
+        "heartbeats_in_burst": len(gaps),
+        "largest_heartbeat_gap_s": round(max(gaps), 3) if gaps else float("nan"),
+        "bot_cpu_ms_per_answer": round(cpu_s * 1e3 / max(1, burst["replied"]), 3),
+        "bot_errors_logged": stopped["errors_logged"],
+    }
+
+
+def run_rate_limited(seed: int) -> list[Results]:
+    heldout = heldout_questions()
+    results = []
+    for kind in ("foc", "ok"):
+        print(
+            f"rate-limited {LIMITED_USERS}x{LIMITED_CHANNELS} burst, {kind} bot ...",
+            file=sys.stderr,
+            flush=True,
+        )
+        results.append(asyncio.run(rate_limited_burst(kind, seed, heldout)))
+    return results
+
+
+def rate_limited_table(results: Sequence[Results]) -> str:
+    head = (
+        "rate-limited burst (Discord's limits: 5 messages / 5 s / channel, 50 requests / s)\n"
+        "| bot | questions | replied once | missing | dup | 429s | wall s | least s | ratio |"
+        " largest heartbeat gap s (interval) | bot CPU ms / answer |\n"
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    )
+    rows = [
+        f"| {r['bot']} | {r['questions']} | {r['replied'] - r['duplicates']} | {r['missing']} |"
+        f" {r['duplicates']} | {r['rate_limited_429']} | {r['wall_s']:.2f} | {r['least_s']:.2f} |"
+        f" {r['ratio']:.3f} | {r['largest_heartbeat_gap_s']:.3f} ({r['heartbeat_interval_s']:.0f}) |"
+        f" {r['bot_cpu_ms_per_answer']:.2f} |"
+        for r in results
+    ]
+    return "\n".join([head, *rows])
 
 
 # -- reporting ----------------------------------------------------------------------------------
@@ -810,6 +956,7 @@ def report(results: Results, plan: Plan) -> str:
             size_table(results["scenarios"], plan),
             memory_table(results["memory"], headline),
             goals_table(headline),
+            rate_limited_table(results["rate_limited"]),
             mix,
             f"errors logged by the bot processes: {errors}",
         ]
@@ -840,6 +987,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="users x channels bursts on the real knowledge (default 50x5 200x10 500x20)",
     )
     parser.add_argument("--sizes", type=int, nargs="+", help="synthetic knowledge sizes (default 1000 10000)")
+    parser.add_argument(
+        "--rate-limited-only",
+        action="store_true",
+        help="only the 200x10 burst under Discord's rate limits (FOC bot and reply-only bot)",
+    )
     return parser.parse_args(argv)
 
 
@@ -849,6 +1001,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: Results = {"machine": bench_engine.machine(), "quick": args.quick, "seed": args.seed}
     results["machine"]["discord_py"] = discord.__version__
     results["settings"] = LOAD_SETTINGS
+    results["rate_limited"] = run_rate_limited(args.seed)
+    if args.rate_limited_only:
+        print(rate_limited_table(results["rate_limited"]))
+        if args.out:
+            args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        return 0
     results["scenarios"] = run_all(plan)
     print("memory of the bot built without connecting ...", file=sys.stderr, flush=True)
     results["memory"] = {
