@@ -531,3 +531,49 @@ async def test_burst_under_rate_limits_answers_every_question_once_with_at_most_
             counts = answered()
             assert set(counts) == wanted and set(counts.values()) == {1}
             assert len(fake.rate_limited) <= 2, fake.limiter.rejected
+            # The limits really held the replies back: every channel used up at least 3
+            # windows of 5 (its 20 replies need 4).
+            used_up = Counter(
+                key
+                for key, n in fake.limiter.exhausted.items()
+                for _ in range(n)
+                if key[0].endswith("-messages")
+            )
+            assert len(used_up) == 10 and min(used_up.values()) >= 3, fake.limiter.exhausted
+
+
+async def test_the_fake_sends_discords_rate_limit_headers_and_429s(fake: FakeDiscord) -> None:
+    import aiohttp
+
+    url = f"{fake.base_url}/channels/{fake.channel.id}/messages"
+    headers = {"Authorization": "Bot fake-token"}
+    async with aiohttp.ClientSession() as session:
+        answers = []
+        for i in range(6):
+            async with session.post(url, json={"content": f"m{i}"}, headers=headers) as response:
+                answers.append((response.status, dict(response.headers), await response.json()))
+    for i, (status, got, _) in enumerate(answers[:5]):
+        assert status == 200
+        assert got["X-RateLimit-Limit"] == "5" and got["X-RateLimit-Remaining"] == str(4 - i)
+        assert 0 < float(got["X-RateLimit-Reset-After"]) <= 5.0
+        assert float(got["X-RateLimit-Reset"]) > 1e9 and got["X-RateLimit-Bucket"]
+    status, got, body = answers[5]
+    assert status == 429 and got["X-RateLimit-Scope"] == "user" and got["X-RateLimit-Remaining"] == "0"
+    assert 0 < body["retry_after"] <= 5.0 and body["global"] is False and int(got["Retry-After"]) >= 1
+    assert len(fake.rate_limited) == 1
+
+
+async def test_the_fake_enforces_a_global_limit_across_routes() -> None:
+    import aiohttp
+
+    async with fake_discord_server(rate_limits=RateLimits(global_=Limit(3, 1.0))) as fake:
+        channels = [fake.create_text_channel(fake.guild, f"g{i}") for i in range(4)]
+        headers = {"Authorization": "Bot fake-token"}
+        statuses = []
+        async with aiohttp.ClientSession() as session:
+            for channel in channels:
+                async with session.get(f"{fake.base_url}/channels/{channel.id}", headers=headers) as response:
+                    statuses.append((response.status, response.headers.get("X-RateLimit-Scope")))
+                    body = await response.json()
+        assert statuses == [(200, None)] * 3 + [(429, "global")]
+        assert body["global"] is True and body["retry_after"] > 0

@@ -92,6 +92,8 @@ class Limiter:
     _global: _Window | None = None
     # Every 429 the limiter answered (not injected faults), as (method, path, scope).
     rejected: list[tuple[str, str, str]] = field(default_factory=list)
+    # How many times a request used up its route bucket's window (Remaining 0), by bucket.
+    exhausted: dict[tuple[str, ...], int] = field(default_factory=dict)
 
     def check(
         self, method: str, route: str, params: dict[str, str], path: str, *, exempt_global: bool
@@ -114,6 +116,8 @@ class Limiter:
         if window.used >= window.limit:
             return {}, self._reject(method, path, "user", window.reset_after(now), bucket_hash, window, now)
         window.used += 1
+        if window.used == window.limit:
+            self.exhausted[key] = self.exhausted.get(key, 0) + 1
         if not exempt_global and self._global is not None:
             self._global.used += 1
         return _headers(bucket_hash, window, now), None
