@@ -577,3 +577,22 @@ async def test_the_fake_enforces_a_global_limit_across_routes() -> None:
                     body = await response.json()
         assert statuses == [(200, None)] * 3 + [(429, "global")]
         assert body["global"] is True and body["retry_after"] > 0
+
+
+async def test_without_the_add_reactions_permission_a_held_back_mention_gets_the_notice(
+    fake: FakeDiscord, start_bot: StartBot
+) -> None:
+    from tests.fake_discord import RestError
+
+    async def forbidden(fake: FakeDiscord, request: Any) -> Any:
+        raise RestError(403, 50013, "Missing Permissions")
+
+    fake.add_route("PUT", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", forbidden)
+    await start_bot(user_rate=1, sync=False)
+    before = len(fake.requests)
+    first = await mention(fake, "Who is Park Jin?")
+    await reply_to(fake, first, before)
+    before = len(fake.requests)
+    held = await mention(fake, "When did Korea join the FOC?")
+    notice = await reply_to(fake, held, before)
+    assert "wait" in notice.json["content"] and notice.json["allowed_mentions"]["parse"] == []

@@ -215,8 +215,12 @@ class Asking(commands.Cog):
                 return
             if reply.hold is not None and message.guild is not None:
                 # A public notice would not be private: a reaction says "seen, held back".
-                await message.add_reaction(HOLD_REACTIONS[reply.hold.reason])
-                return
+                try:
+                    await message.add_reaction(HOLD_REACTIONS[reply.hold.reason])
+                    return
+                except discord.HTTPException as error:
+                    # No Add Reactions permission (403): the notice, publicly, beats silence.
+                    log.info("could not react to message %s (%s); replying instead", message.id, error.status)
             sent = await message.reply(mention_author=False, **reply.message())  # type: ignore[arg-type]
             if reply.answer is not None:
                 self.remember(message.channel.id, question, sent.jump_url)
