@@ -377,6 +377,7 @@ async def test_suggestion_answers_can_be_shared(fake: FakeDiscord, bot: FOCBot) 
 async def test_ask_foc_bot_menu_replies_to_the_message(fake: FakeDiscord, bot: FOCBot) -> None:
     menu = next(c for c in fake.commands[fake.guild.id] if c["type"] == 3)
     assert menu["name"] == "Ask FOC bot"
+    assert menu["name_localizations"]["ko"] == "FOC 봇에게 묻기"
     bob = fake.create_user("bob")
     fake.add_member(fake.guild, bob)
     message = fake.message_create(fake.channel, bob, "hey does anyone know who Park Jin is?")

@@ -86,7 +86,7 @@ def help_embed(ids: dict[str, int], lang: str, entries: int, facts: int) -> disc
             f"{m('source')} (`/{_ko('source')} [{_ko('paragraph')}:]`) 발표문 정보 또는 한 문단 원문",
             f"{m('facts')} (`/{_ko('facts')} {_ko('topic')}:`) 주제별 발표문 속 사실",
             f"{m('help')} (`/{_ko('help')}`) 이 도움말",
-            "메시지 메뉴 **앱 → Ask FOC bot**: 다른 사람의 메시지 속 질문에 답하기",
+            f"메시지 메뉴 **앱 → {_ko('Ask FOC bot')}**: 다른 사람의 메시지 속 질문에 답하기",
         ]
         texts = HELP_KO
     else:
