@@ -214,6 +214,8 @@ SUGGESTION_CANDIDATES = (
     "Tell me about Korea's digital plans budget",
     "What is the budget of Korea's digital plans?",
     "Korea digital plans funding",
+    "digital strategy budget",
+    "Park Jin birthday",
 )
 
 
