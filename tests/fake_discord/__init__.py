@@ -9,7 +9,8 @@ Typical use (see ``tests/e2e/test_fake_discord_smoke.py``)::
 
 Modules: ``server`` (FakeDiscord, patch_discord), ``gateway``, ``rest``,
 ``payloads`` (pure JSON builders), ``models`` (world dataclasses),
-``faults``, ``recording`` and ``fixtures`` (test helpers).
+``ratelimits`` (Discord's REST rate limits, enforced by default: headers on every
+answer, 429 when exceeded), ``faults``, ``recording`` and ``fixtures`` (test helpers).
 """
 
 from .fixtures import (
