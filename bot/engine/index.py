@@ -19,6 +19,7 @@ count, a place ...), its names, numbers and countries, for the shape features.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -70,6 +71,28 @@ def number_kind(token: str) -> str:
     return token  # "41/11": a name, never confused with another
 
 
+# A sentence that opens with a pronoun ("It is chaired by ...") is about what the
+# sentence before it names: that sentence is searchable with it.
+_PRONOUN_OPENING = re.compile(r"^(?:It|Its|They|Their|Them|This|These|That|Those|He|His|She|Her)\b")
+
+
+def _antecedent(knowledge: Knowledge, card: FactCard) -> str | None:
+    """The sentence before ``card``'s, when the card's sentence opens with a pronoun."""
+    if card.type != "sentence" or not _PRONOUN_OPENING.match(card.text):
+        return None
+    document = knowledge.documents.get(card.source.document)
+    if document is None:
+        return None
+    try:
+        sentences = document.sentences(card.source.paragraph)
+    except IndexError:
+        return None
+    for position, sentence in enumerate(sentences):
+        if sentence == card.text:
+            return sentences[position - 1] if position else None
+    return None
+
+
 def answer_text(item: Entry | FactCard, lang: str = "en") -> str:
     return item.answer_in(lang) if isinstance(item, Entry) else item.text
 
@@ -90,6 +113,9 @@ class Index:
             else:
                 texts.append((owner, item.text, SAY))
                 texts.extend((owner, key, ASK) for key in item.keys)
+                before = _antecedent(knowledge, item)
+                if before:
+                    texts.append((owner, before, SAY))
             if normalize(item.source.quote) != normalize(answer_text(item)):
                 texts.append((owner, item.source.quote, SAY))
         self.vocabulary = vocab = Vocabulary((t for _, t, _ in texts), knowledge.synonyms)
