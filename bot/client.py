@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -140,6 +141,8 @@ class FOCBot(commands.Bot):
         for what, action in batch:
             try:
                 action(store)
+            except sqlite3.Error as exc:  # counted by the store, which reopens it in time
+                log.warning("database: could not %s: %s", what, exc)
             except Exception:
                 log.exception("database: could not %s", what)
 
@@ -153,6 +156,9 @@ class FOCBot(commands.Bot):
             return None
         try:
             return await asyncio.to_thread(action, store)
+        except sqlite3.Error as exc:  # counted by the store, which reopens it in time
+            log.warning("database: could not %s: %s", what, exc)
+            return None
         except Exception:
             log.exception("database: could not %s", what)
             return None

@@ -18,6 +18,16 @@ database that opens and passes ``integrity_check``. Writes are tiny; the Discord
 still runs them in a worker thread (``asyncio.to_thread``) and never lets a failing
 write (locked, disk full) stop an answer.
 
+Recovery: the connection is opened when the store is made, and again after any failure
+that may have broken it (the file locked by another process at start, unreadable,
+read-only, removed, a disk error), with a back-off between attempts (``retry_min``
+doubling up to ``retry_max`` seconds), so recording resumes by itself once the cause
+is gone. While it cannot be opened, every call raises :class:`StoreUnavailable` at
+once instead of waiting. A write that could not be made is counted
+(:attr:`Store.unrecorded`, shown by ``/kb stats``); a row already committed is never
+touched by a reconnection. The schema is created in one place, :func:`_create_schema`,
+at every (re)connection.
+
 The standard library's sqlite3 only; no Discord here, so the command line uses it too.
 """
 
@@ -25,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 import sqlite3
@@ -38,6 +49,7 @@ from typing import Any
 
 from .config import Config
 
+log = logging.getLogger(__name__)
 # Overrides storage.path (tests, or a second bot on the same machine).
 DB_ENV = "FOC_BOT_DB"
 SCHEMA_VERSION = 1
@@ -45,6 +57,9 @@ AUDIT_ACTIONS = ("import", "rollback", "learned", "reload-failure")
 ORIGINS = ("mention", "dm", "channel", "slash")
 # Seconds a write waits for another process's write to finish before failing.
 BUSY_TIMEOUT = 2.0
+# Seconds between two attempts to (re)open the database: the first wait, and the longest.
+RETRY_MIN = 0.5
+RETRY_MAX = 30.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -119,39 +134,149 @@ class AuditEntry:
     detail: str
 
 
-class Store:
-    """One SQLite database; safe to share between threads (writes are serialized)."""
+class StoreUnavailable(sqlite3.OperationalError):
+    """The database cannot be used right now; the store retries on its own later."""
 
-    def __init__(self, path: Path, *, busy_timeout: float = BUSY_TIMEOUT) -> None:
+
+def _is_transient(exc: BaseException) -> bool:
+    """A failure that leaves the connection usable: another writer held the lock, or
+    the row itself was refused (a constraint)."""
+    if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError | StoreUnavailable):
+        return True
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def _create_schema(conn: sqlite3.Connection) -> str:
+    """Create the tables (if missing) in one transaction; returns the salt.
+
+    Every table of the database is created here, so a reconnection after a failure
+    finds the same schema whatever state the file was left in.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Statement by statement: executescript() would commit on its own.
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        _add_missing_columns(conn)
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('salt', ?)", (secrets.token_hex(16),))
+        (salt,) = conn.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return str(salt)
+
+
+class Store:
+    """One SQLite database; safe to share between threads (writes are serialized).
+
+    Never raises while being made: if the database cannot be opened now, calls raise
+    :class:`StoreUnavailable` until a later attempt (after the back-off) succeeds.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        busy_timeout: float = BUSY_TIMEOUT,
+        retry_min: float = RETRY_MIN,
+        retry_max: float = RETRY_MAX,
+    ) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: no implicit transactions; each write opens its own.
-        self._conn = sqlite3.connect(
-            path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
-        )
+        self._busy_timeout = busy_timeout
+        self._retry_min = retry_min
+        self._retry_max = retry_max
         self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._salt = b""
+        self._closed = False
+        self._delay = retry_min
+        self._next_attempt = 0.0
+        #: Writes that failed (locked, unavailable, disk full ...) since the store was made.
+        self.unrecorded = 0
+        #: Why the database last failed, or None when it has worked since.
+        self.last_error: str | None = None
+        with self._lock:
+            try:
+                self._connect()
+            except StoreUnavailable:
+                pass  # logged; the next call after the back-off tries again
+
+    @property
+    def available(self) -> bool:
+        """Whether the database is open now (it may still fail on the next call)."""
+        return self._conn is not None
+
+    def health(self) -> str:
+        """One line for people: is recording working, and how much was lost since start."""
+        lost = f"{self.unrecorded} record(s) could not be written since the start"
+        if self._conn is None:
+            return f"unavailable ({self.last_error}), reopening with back-off; {lost}"
+        if self.last_error is not None:
+            return f"open, last failure: {self.last_error}; {lost}"
+        return f"recording; {lost}"
+
+    def _connect(self) -> sqlite3.Connection:
+        """The open connection, opening it if the back-off allows; the lock is held."""
+        if self._closed:
+            raise StoreUnavailable("the database is closed")
+        if self._conn is not None:
+            return self._conn
+        now = time.monotonic()
+        if now < self._next_attempt:
+            raise StoreUnavailable(f"the database is unavailable ({self.last_error}); retrying soon")
+        conn: sqlite3.Connection | None = None
         try:
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=FULL")
-            with self._transaction() as conn:
-                # Statement by statement: executescript() would commit on its own.
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                _add_missing_columns(conn)
-                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-                conn.execute(
-                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('salt', ?)", (secrets.token_hex(16),)
-                )
-            (salt,) = self._conn.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
-        except BaseException:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # isolation_level=None: no implicit transactions; each write opens its own.
+            conn = sqlite3.connect(
+                self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            salt = _create_schema(conn)
+        except (sqlite3.Error, OSError) as exc:
+            if conn is not None:
+                conn.close()
+            self._next_attempt = now + self._delay
+            self._delay = min(self._delay * 2, self._retry_max)
+            self._failed(exc, "cannot open")
+            raise StoreUnavailable(f"cannot open the database {self.path}: {exc}") from exc
+        if self.last_error is not None:
+            log.warning("database %s is available again", self.path)
+        self._conn, self._salt = conn, bytes.fromhex(salt)
+        self._delay = self._retry_min
+        self.last_error = None
+        return conn
+
+    def _failed(self, exc: BaseException, doing: str) -> None:
+        reason = f"{exc.__class__.__name__}: {exc}"
+        if reason != self.last_error:  # one log line per distinct failure, not per call
+            log.warning("database %s: %s (%s); will retry", self.path, doing, reason)
+        self.last_error = reason
+
+    def _broken(self, exc: BaseException) -> None:
+        """After a failure that may have broken the connection: drop it, reopen later."""
+        if _is_transient(exc) or self._conn is None:
+            return
+        try:
             self._conn.close()
-            raise
-        self._salt = bytes.fromhex(salt)
+        except sqlite3.Error:
+            pass
+        self._conn = None
+        self._next_attempt = time.monotonic() + self._delay
+        self._failed(exc, "connection lost")
 
     def close(self) -> None:
         with self._lock:
-            self._conn.close()
+            self._closed = True
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
     def __enter__(self) -> Store:
         return self
@@ -161,21 +286,38 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One short write transaction, committed (durably) or rolled back."""
+        """One short write transaction, committed (durably) or rolled back.
+
+        A failure is counted in :attr:`unrecorded` and re-raised.
+        """
         with self._lock:
-            # IMMEDIATE takes the write lock now, so the commit cannot hit a conflict.
-            self._conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self._conn
-                self._conn.execute("COMMIT")
-            except BaseException:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
+                conn = self._connect()
+                # IMMEDIATE takes the write lock now, so the commit cannot hit a conflict.
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            except Exception as exc:
+                self.unrecorded += 1
+                if isinstance(exc, sqlite3.Error):
+                    if _is_transient(exc) and not isinstance(exc, StoreUnavailable):
+                        self._failed(exc, "a write failed")
+                    self._broken(exc)
                 raise
 
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+            conn = self._connect()
+            try:
+                return conn.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                self._broken(exc)
+                raise
 
     def voter(self, user_id: int) -> str:
         """The salted hash that stands for a user in ``feedback``."""
@@ -233,8 +375,8 @@ class Store:
         """
         if vote not in (-1, 1):
             raise ValueError("vote must be 1 or -1")
-        voter = self.voter(user_id)
         with self._transaction() as conn:
+            voter = self.voter(user_id)  # inside: the salt is read when the database opens
             row = conn.execute(
                 "SELECT vote FROM feedback WHERE message_id = ? AND voter = ?", (message_id, voter)
             ).fetchone()
@@ -337,5 +479,5 @@ def store_path(config: Config) -> Path:
 
 
 def open_store(config: Config) -> Store:
-    """Open (creating if needed) the database of ``config``."""
+    """Open (creating if needed) the database of ``config``; never raises (see :class:`Store`)."""
     return Store(store_path(config))

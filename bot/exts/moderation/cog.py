@@ -133,6 +133,8 @@ class KnowledgeAdmin(
         since = time.time() - STATS_DAYS * DAY
         usage = await self.bot.store_call("read the stats", lambda store: store.usage(since))
         embed = stats_embed(self.bot.engine, usage, STATS_DAYS)
+        if self.bot.store is not None:
+            embed.add_field(name="Database", value=self.bot.store.health(), inline=False)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="export", description="Download the current qa.yaml")
