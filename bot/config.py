@@ -39,6 +39,10 @@ class KnowledgeConfig:
     learned: str = "learned.yaml"
     # Where imports, learned additions and rollbacks keep the versions they replace.
     backups: str = "backups"
+    # Backups kept: always the newest backups_keep, and every one younger than
+    # backups_days days; older ones are deleted after each new backup.
+    backups_keep: int = 50
+    backups_days: float = 7.0
     # Seconds between two checks of the knowledge files for changes (0: never watch).
     watch_interval: float = 5.0
     # Largest qa.yaml accepted by /kb import and `kb import`.
@@ -100,6 +104,8 @@ _RANGES: dict[str, tuple[float, float]] = {
     "repeat_window": (0, 86_400),
     "watch_interval": (0, 3_600),
     "max_import_bytes": (1, MAX_BYTES),
+    "backups_keep": (1, 100_000),
+    "backups_days": (0, 36_500),
 }
 
 

@@ -95,7 +95,7 @@ def cmd_stats(args: argparse.Namespace, config: Config, out: TextIO) -> int:
         )
     files = snapshot(config.knowledge_dir, ignore=(config.backups_dir,))
     if files:
-        newest = max(mtime for mtime, _, _ in files.values()) / 1e9
+        newest = max(mtime for mtime, *_ in files.values()) / 1e9
         out.write(f"files last modified: {_when(newest)}\n")
     with open_store(config) as store:
         usage = store.usage(time.time() - args.days * DAY)
@@ -148,10 +148,12 @@ def cmd_import(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     except OSError as exc:
         raise KnowledgeError([Problem(args.file, f"cannot read: {exc.strerror}")]) from None
     plan = changes.plan_import(config, data, display=args.file)  # KnowledgeError: main reports it
-    if plan.diff.empty:
-        out.write(f"{args.file} is the same as the current knowledge: nothing to do\n")
+    if plan.unchanged:
+        out.write(f"{args.file} is the same as {config.qa_path.name} on disk: nothing to do\n")
         return EXIT_OK
     out.write(f"importing {args.file} as {config.qa_path}:\n")
+    if plan.repairs:
+        out.write(f"  ({config.qa_path.name} on disk does not validate now; this replaces it)\n")
     _show_diff(plan.diff, out)
     if not _confirm("Apply these changes?", args, out):
         out.write("cancelled: nothing was changed\n")

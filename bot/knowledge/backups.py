@@ -8,13 +8,17 @@ which a later rollback never restores but a person can: nothing is ever lost.
 
 A file that did not exist yet is backed up as an empty file, and restoring that removes
 the file again.
+
+The folder is kept bounded by :meth:`Backups.prune` (after every save): the newest
+``keep`` backups stay, and so does every backup younger than ``days`` days; older ones
+go. A rollback can therefore go back at most that far.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .yamlio import atomic_write
@@ -81,3 +85,21 @@ class Backups:
         """The newest restorable backup (not one saved by a rollback), or None."""
         restorable = [b for b in self.all() if not b.undone]
         return restorable[-1] if restorable else None
+
+    def prune(self, keep: int, days: float, *, now: datetime | None = None) -> list[Path]:
+        """Delete the backups beyond the newest ``keep`` that are older than ``days``;
+        returns the deleted paths. A backup that cannot be deleted is left."""
+        now = now or datetime.now(UTC)
+        cutoff = now - timedelta(days=days)
+        backups = self.all()
+        old = backups[: max(len(backups) - keep, 0)]
+        removed = []
+        for backup in old:
+            if backup.at >= cutoff:
+                continue
+            try:
+                backup.path.unlink()
+            except OSError:
+                continue
+            removed.append(backup.path)
+        return removed

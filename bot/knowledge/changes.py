@@ -9,7 +9,14 @@ atomically; the caller then reloads the engine (the running bot's watcher also n
 
 Changes are serialized, within a process and between the bot and the command line, by
 a lock file in the backups directory. An import refuses to overwrite a ``qa.yaml`` that
-was edited after its preview.
+was edited after its preview. An import is compared with the file on disk, not with the
+knowledge being served: after a broken edit on disk, importing the good version repairs
+the file rather than finding "nothing to do".
+
+Whatever goes wrong on disk (a directory in place of a file, no permission, a full
+disk) is a :class:`KnowledgeError` naming the file and what to do, never an OSError.
+After each backup, old backups are pruned (``knowledge.backups_keep`` and
+``knowledge.backups_days``).
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from .loader import load_knowledge
 from .model import Knowledge
 from .paths import KnowledgePaths
 from .problems import KnowledgeError, Problem
-from .yamlio import atomic_write
+from .yamlio import atomic_write, os_problem
 
 try:
     import fcntl
@@ -41,6 +48,8 @@ UPLOAD_NAME = "uploaded qa.yaml"
 
 class _KnowledgeSection(Protocol):
     max_import_bytes: int
+    backups_keep: int
+    backups_days: float
 
 
 class Config(Protocol):
@@ -67,8 +76,12 @@ def changing(config: Config) -> Iterator[None]:
         if fcntl is None:
             yield
             return
-        config.backups_dir.mkdir(parents=True, exist_ok=True)
-        with open(config.backups_dir / ".lock", "a+b") as handle:
+        try:
+            config.backups_dir.mkdir(parents=True, exist_ok=True)
+            handle = open(config.backups_dir / ".lock", "a+b")  # noqa: SIM115 (closed below)
+        except OSError as exc:
+            raise KnowledgeError([os_problem(exc, _show(config, config.backups_dir), "write")]) from None
+        with handle:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
             try:
                 yield
@@ -80,11 +93,33 @@ def _show(config: Config, path: Path) -> str:
     return config.knowledge_paths().show(path)
 
 
-def _read(path: Path) -> bytes | None:
+def _read(path: Path, display: str | None = None) -> bytes | None:
+    """The file's bytes, None if it does not exist; a KnowledgeError if it cannot be read."""
     try:
         return path.read_bytes()
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise KnowledgeError([os_problem(exc, display or str(path))]) from None
+
+
+def _backup(config: Config, label: str, data: bytes | None, *, undone: bool = False) -> Backup:
+    """Save the version being replaced, then prune old backups."""
+    backups = Backups(config.backups_dir)
+    try:
+        backup = backups.save(label, data, undone=undone)
+    except OSError as exc:
+        problem = os_problem(exc, _show(config, config.backups_dir), "back up into")
+        raise KnowledgeError([problem]) from None
+    backups.prune(config.knowledge.backups_keep, config.knowledge.backups_days)
+    return backup
+
+
+def _write(config: Config, path: Path, data: bytes) -> None:
+    try:
+        atomic_write(path, data)
+    except OSError as exc:
+        raise KnowledgeError([os_problem(exc, _show(config, path), "write")]) from None
 
 
 def _digest(data: bytes | None) -> str:
@@ -110,12 +145,23 @@ def _diff(old: Knowledge | None, new: Knowledge) -> KnowledgeDiff:
 
 @dataclass(frozen=True, slots=True)
 class ImportPlan:
-    """A validated new qa.yaml and what it changes; ``base`` is the digest it replaces."""
+    """A validated new qa.yaml and what it changes; ``base`` is the digest it replaces.
+
+    ``repairs`` is True when the knowledge on disk does not validate now (a broken
+    edit): the import then fixes the disk even if it serves what is served already.
+    """
 
     data: bytes
     diff: KnowledgeDiff
     base: str
     entries: int
+    repairs: bool = False
+    same_bytes: bool = False
+
+    @property
+    def unchanged(self) -> bool:
+        """Nothing to do: the file on disk already is this content (or means the same)."""
+        return self.same_bytes or (self.diff.empty and not self.repairs)
 
 
 def plan_import(
@@ -123,16 +169,24 @@ def plan_import(
 ) -> ImportPlan:
     """Validate ``data`` as the new qa.yaml; raise KnowledgeError with its problems.
 
-    ``current`` is the knowledge to compare with (the one serving); by default the one
-    on disk.
+    It is compared with the knowledge on disk. Only when that does not validate is the
+    diff shown against ``current`` (the knowledge serving), and the plan ``repairs``.
     """
     limit = config.knowledge.max_import_bytes
     if len(data) > limit:
         raise KnowledgeError([Problem(display, f"file is {len(data)} bytes; the limit is {limit}")])
-    base = _digest(_read(config.qa_path))
+    on_disk = _read(config.qa_path, _show(config, config.qa_path))
     new = load_knowledge(config.knowledge_paths(), qa_data=data, qa_display=display)
-    old = current if current is not None else current_knowledge(config)
-    return ImportPlan(data, _diff(old, new), base, len(new.entries))
+    disk = current_knowledge(config)
+    old = disk if disk is not None else current
+    return ImportPlan(
+        data,
+        _diff(old, new),
+        _digest(on_disk),
+        len(new.entries),
+        repairs=disk is None,
+        same_bytes=on_disk == data,
+    )
 
 
 def apply_import(config: Config, plan: ImportPlan) -> Backup:
@@ -142,7 +196,7 @@ def apply_import(config: Config, plan: ImportPlan) -> Backup:
     or the plan no longer validates with the rest of the knowledge.
     """
     with changing(config):
-        old = _read(config.qa_path)
+        old = _read(config.qa_path, _show(config, config.qa_path))
         if _digest(old) != plan.base:
             raise KnowledgeError(
                 [
@@ -153,8 +207,8 @@ def apply_import(config: Config, plan: ImportPlan) -> Backup:
                 ]
             )
         load_knowledge(config.knowledge_paths(), qa_data=plan.data, qa_display=UPLOAD_NAME)
-        backup = Backups(config.backups_dir).save("qa", old)
-        atomic_write(config.qa_path, plan.data)
+        backup = _backup(config, "qa", old)
+        _write(config, config.qa_path, plan.data)
         return backup
 
 
@@ -191,7 +245,11 @@ def plan_rollback(config: Config, *, current: Knowledge | None = None) -> Rollba
     backup = Backups(config.backups_dir).newest()
     if backup is None:
         return None
-    restored = _load_with(config, backup.label, backup.read())
+    try:
+        data = backup.read()
+    except OSError as exc:
+        raise KnowledgeError([os_problem(exc, _show(config, backup.path))]) from None
+    restored = _load_with(config, backup.label, data)
     old = current if current is not None else current_knowledge(config)
     return RollbackPlan(backup, _diff(old, restored))
 
@@ -208,17 +266,23 @@ def apply_rollback(config: Config, plan: RollbackPlan) -> Backup:
                     )
                 ]
             )
-        data = plan.backup.read()
+        try:
+            data = plan.backup.read()
+        except OSError as exc:
+            raise KnowledgeError([os_problem(exc, _show(config, plan.backup.path))]) from None
         _load_with(config, plan.backup.label, data)
         target = _target(config, plan.backup.label)
-        undone = Backups(config.backups_dir).save(plan.backup.label, _read(target), undone=True)
+        undone = _backup(config, plan.backup.label, _read(target, _show(config, target)), undone=True)
         if data is None:
-            target.unlink(missing_ok=True)
+            try:
+                target.unlink(missing_ok=True)
+            except OSError as exc:
+                raise KnowledgeError([os_problem(exc, _show(config, target), "remove")]) from None
         else:
-            atomic_write(target, data)
+            _write(config, target, data)
         # Restored, so it is the current version now and no longer a backup; the next
         # rollback goes one version further back.
-        plan.backup.path.unlink()
+        plan.backup.path.unlink(missing_ok=True)
         return undone
 
 
@@ -241,14 +305,14 @@ def learn(config: Config, entry_id: str, question: str) -> LearnResult:
     old version, writes atomically.
     """
     with changing(config):
-        old = _read(config.learned_path)
         display = _show(config, config.learned_path)
+        old = _read(config.learned_path, display)
         current = grouped(parse_learned(old, display)) if old is not None else {}
         updated = with_alternate(current, entry_id, question)
         if updated == current:
             return LearnResult(added=False)
         text = render_learned(updated).encode("utf-8")
         load_knowledge(config.knowledge_paths(), learned_data=text)
-        backup = Backups(config.backups_dir).save("learned", old)
-        atomic_write(config.learned_path, text)
+        backup = _backup(config, "learned", old)
+        _write(config, config.learned_path, text)
         return LearnResult(added=True, backup=backup)

@@ -18,8 +18,9 @@ from .members import load_members
 from .model import Knowledge
 from .paths import KnowledgePaths
 from .problems import KnowledgeError, Problem
-from .qa import load_qa, parse_qa
+from .qa import parse_qa
 from .sources import load_documents
+from .yamlio import os_problem, read_file
 
 
 def load_knowledge(
@@ -33,8 +34,19 @@ def load_knowledge(
 
     ``qa_data`` / ``learned_data`` replace what is on disk for those files (named
     ``qa_display`` / the learned path in problems): how new content is checked before
-    it is written.
+    it is written. A file that cannot be read (missing, a directory, no permission, a
+    disk error), wherever it is met, is a problem like any other, never an OSError.
     """
+    try:
+        return _load(paths, qa_data, qa_display, learned_data)
+    except OSError as exc:
+        where = paths.show(Path(exc.filename)) if exc.filename else paths.show(paths.root)
+        raise KnowledgeError([os_problem(exc, where)]) from None
+
+
+def _load(
+    paths: KnowledgePaths, qa_data: bytes | None, qa_display: str | None, learned_data: bytes | None
+) -> Knowledge:
     documents = load_documents(paths.sources, paths.root)
     problems: list[Problem] = []
     entries, synonyms, cards = (), {}, ()
@@ -43,7 +55,8 @@ def load_knowledge(
         if qa_data is not None:
             qa = parse_qa(qa_data, qa_display or paths.show(paths.qa), documents)
         else:
-            qa = load_qa(paths.qa, paths.show(paths.qa), documents)
+            display = paths.show(paths.qa)
+            qa = parse_qa(read_file(paths.qa, display), display, documents)
         entries, synonyms = qa.entries, qa.synonyms
         qa_ok = True
     except KnowledgeError as exc:

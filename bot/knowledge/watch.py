@@ -2,7 +2,9 @@
 
 Polling is simple and works everywhere (network drives, containers, editors that
 replace files) without a dependency. A snapshot maps every knowledge file to its
-(modification time, size, inode); any difference between two snapshots means reload.
+(modification time, size, inode, mode); any difference between two snapshots means
+reload. The mode is there so that a permission change alone (``chmod 000 qa.yaml``,
+which leaves the modification time alone) is noticed and reported too.
 Backups and hidden files (editor swap files, the temporary files of an atomic write)
 are not knowledge and are ignored.
 """
@@ -11,11 +13,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-Snapshot = dict[str, tuple[int, int, int]]
+Snapshot = dict[str, tuple[int, int, int, int]]
 
 
 def snapshot(directory: Path, ignore: tuple[Path, ...] = ()) -> Snapshot:
-    """(mtime_ns, size, inode) of every file under ``directory``, by relative path."""
+    """(mtime_ns, size, inode, mode) of every file under ``directory``, by relative path."""
     found: Snapshot = {}
     skipped = {path.resolve() for path in ignore}
     if not directory.is_dir():
@@ -37,7 +39,12 @@ def snapshot(directory: Path, ignore: tuple[Path, ...] = ()) -> Snapshot:
                 info = path.stat()
             except OSError:
                 continue
-            found[str(path.relative_to(directory))] = (info.st_mtime_ns, info.st_size, info.st_ino)
+            found[str(path.relative_to(directory))] = (
+                info.st_mtime_ns,
+                info.st_size,
+                info.st_ino,
+                info.st_mode,
+            )
     return found
 
 

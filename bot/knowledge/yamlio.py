@@ -12,6 +12,7 @@ import os
 import re
 import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -191,16 +192,73 @@ def parse_yaml(data: bytes | str, file: str, max_bytes: int = MAX_BYTES) -> Any:
         raise KnowledgeError([Problem(file, "YAML nesting too deep")]) from None
 
 
+def os_problem(exc: OSError, file: str, doing: str = "read") -> Problem:
+    """What went wrong reading or writing ``file`` and what to do about it, for people."""
+    if isinstance(exc, FileNotFoundError):
+        if doing == "read":
+            return Problem(file, "file not found: put it back (from a backup or version control)")
+        return Problem(file, f"cannot {doing}: its folder is missing; create it")
+    if isinstance(exc, IsADirectoryError):
+        return Problem(file, f"cannot {doing}: it is a directory, not a file; put the file back in its place")
+    if isinstance(exc, PermissionError):
+        whom = "read" if doing == "read" else "write to"
+        return Problem(
+            file, f"cannot {doing}: permission denied; let the bot's user {whom} it (e.g. chmod u+rw)"
+        )
+    reason = exc.strerror or exc.__class__.__name__
+    return Problem(file, f"cannot {doing}: {reason}; check the disk and the file")
+
+
+def read_file(path: Path, display: str | None = None) -> bytes:
+    """The bytes of a knowledge file; any failure is a KnowledgeError naming ``display``."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise KnowledgeError([os_problem(exc, display or str(path))]) from None
+
+
+def read_regular_file(path: Path, display: str | None = None) -> bytes:
+    """Like :func:`read_file`, but refuses a symbolic link or anything but a plain file
+    (what is sent out of the knowledge folder must be the file itself, not what a link
+    points to)."""
+    name = display or str(path)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        if path.is_symlink():
+            raise KnowledgeError([Problem(name, "is a symbolic link; replace it with the file itself")])
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise KnowledgeError([os_problem(exc, name)]) from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise KnowledgeError([Problem(name, "is not a regular file; put the file back in its place")])
+        return handle.read()
+
+
 def read_yaml(path: Path, display: str | None = None) -> Any:
     """Read and parse a YAML file; errors name ``display`` (default: the path)."""
     name = display or str(path)
+    return parse_yaml(read_file(path, name), name)
+
+
+def remove_stale_temporaries(directory: Path, older_than: float = 60.0) -> list[Path]:
+    """Delete what an interrupted :func:`atomic_write` left in ``directory`` (``.NAME.*.tmp``
+    files older than ``older_than`` seconds, so a write in progress elsewhere is spared);
+    returns what was removed."""
+    removed: list[Path] = []
+    cutoff = time.time() - older_than
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise KnowledgeError([Problem(name, "file not found")]) from None
-    except OSError as exc:
-        raise KnowledgeError([Problem(name, f"cannot read: {exc.strerror}")]) from None
-    return parse_yaml(data, name)
+        candidates = list(directory.glob(".*.tmp"))
+    except OSError:
+        return removed
+    for path in candidates:
+        try:
+            if path.is_file() and not path.is_symlink() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue  # gone already, or not ours to remove
+    return removed
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:

@@ -177,9 +177,9 @@ class KnowledgeAdmin(
             embed = problems_embed("Import refused: the file has problems", exc.problems)
             await interaction.followup.send(embed=embed, ephemeral=True)
             return
-        if plan.diff.empty:
+        if plan.unchanged:
             await interaction.followup.send(
-                "That file is the same as the current knowledge: nothing to do.", ephemeral=True
+                "That file is the same as `qa.yaml` on disk: nothing to do.", ephemeral=True
             )
             return
 
@@ -189,7 +189,10 @@ class KnowledgeAdmin(
         embed = diff_embed(
             "Import this qa.yaml?",
             plan.diff,
-            note=f"The current file is backed up first. {plan.entries} entries after the import.",
+            note=(
+                ("`qa.yaml` on disk does not validate now; this import replaces it. " if plan.repairs else "")
+                + f"The current file is backed up first. {plan.entries} entries after the import."
+            ),
         )
         await interaction.followup.send(
             embed=embed, view=ConfirmView(confirm, "Import"), ephemeral=True, wait=True

@@ -6,12 +6,19 @@ thread, validate first and swap atomically (:meth:`bot.engine.engine.Engine.relo
 failure keeps the last good knowledge serving and is reported with every problem (file,
 line, entry, what is wrong) in the log, the audit log and, for edits on disk, the
 moderator channel (``discord.mod_channel``).
+
+Whatever the failure, it is a report for the people who can act on it: a file that
+cannot be read is a problem of that file, and an unexpected exception is a problem
+naming the knowledge folder (with the traceback in the log only). The same problems are
+posted and audited once, not at every poll or save that finds them again; a successful
+reload ends the episode, so the next failure is reported afresh.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -36,6 +43,21 @@ def knowledge_snapshot(config: Config) -> Snapshot:
     return snapshot(config.knowledge_dir, ignore=(config.backups_dir,))
 
 
+# The problems last reported per bot (posted and audited), so that finding them again
+# reports nothing new; cleared by a successful reload.
+_reported: weakref.WeakKeyDictionary[FOCBot, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def unexpected_problem(config: Config, exc: BaseException) -> Problem:
+    """An exception no loader turned into a problem, as a problem a moderator can act on."""
+    where = config.knowledge_paths().show(config.knowledge_dir)
+    return Problem(
+        where,
+        f"the knowledge could not be loaded ({exc.__class__.__name__}: {exc}); check the files "
+        "and their permissions, then save again or use /kb reload (details in the bot's log)",
+    )
+
+
 async def reload_knowledge(
     bot: FOCBot,
     *,
@@ -43,13 +65,21 @@ async def reload_knowledge(
     moderator: discord.abc.User | None = None,
     notify: bool = False,
 ) -> ReloadResult:
-    """Validate and swap in the knowledge on disk; report a failure. One at a time."""
+    """Validate and swap in the knowledge on disk; report a failure. One at a time.
+
+    Never raises: whatever goes wrong is a failed result, reported.
+    """
     async with bot.knowledge_lock:
         # Taken before reading: an edit made during the reload shows up as a change.
         seen = await asyncio.to_thread(knowledge_snapshot, bot.config)
-        result = await asyncio.to_thread(bot.engine.reload)
+        try:
+            result = await asyncio.to_thread(bot.engine.reload)
+        except Exception as exc:
+            log.exception("knowledge reload (%s) raised", trigger)
+            result = ReloadResult(ok=False, problems=(unexpected_problem(bot.config, exc),))
         bot.knowledge_seen = seen
     if result.ok:
+        _reported.pop(bot, None)
         log.info("knowledge reloaded (%s): %d entries, %d fact cards", trigger, result.entries, result.facts)
     else:
         await report_failure(bot, result.problems, trigger=trigger, moderator=moderator, notify=notify)
@@ -64,7 +94,11 @@ async def report_failure(
     moderator: discord.abc.User | None = None,
     notify: bool = False,
 ) -> None:
-    """Log, audit and (``notify``) post to the moderator channel why a reload failed."""
+    """Log, audit and (``notify``) post to the moderator channel why a reload failed.
+
+    Problems already reported (the same set as last time) are logged again but neither
+    audited nor posted again, unless a moderator asked (``moderator``: audited).
+    """
     listing = "\n".join(str(p) for p in problems)
     log.error(
         "knowledge reload failed (%s); the last good knowledge keeps serving. %d problem(s):\n%s",
@@ -72,6 +106,11 @@ async def report_failure(
         len(problems),
         listing,
     )
+    key = frozenset(str(p) for p in problems)
+    repeated = _reported.get(bot) == key
+    _reported[bot] = key
+    if repeated and moderator is None:
+        return
     await bot.store_call(
         "record a reload failure",
         lambda store: store.record_audit(
@@ -82,7 +121,7 @@ async def report_failure(
         ),
     )
     channel_id = bot.config.discord.mod_channel
-    if not notify or channel_id is None:
+    if not notify or channel_id is None or repeated:
         return
     head = (
         f"⚠️ The knowledge was not reloaded ({discord.utils.escape_markdown(trigger)}): "

@@ -36,7 +36,7 @@ class KnowledgeWatcher(commands.Cog):
         # What the engine was built from: the files as they are now, unless one was
         # edited after the engine was built (then the first polls reload).
         seen = await asyncio.to_thread(knowledge_snapshot, self.bot.config)
-        newest = max((mtime for mtime, _, _ in seen.values()), default=0) / 1e9
+        newest = max((mtime for mtime, *_ in seen.values()), default=0) / 1e9
         self.bot.knowledge_seen = {} if newest > self.bot.engine.loaded_at else seen
         if self.interval > 0:
             self.poll.change_interval(seconds=self.interval)
