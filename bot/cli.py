@@ -1,13 +1,22 @@
 """The command line: ``python -m bot`` (or ``foc-bot``) ask, chat, check, facts, eval, kb.
 
 Works without Discord. Bad input (a broken knowledge file, a bad config) is reported as
-a clear message and a non-zero exit code, never as a traceback.
+a clear message and a non-zero exit code, never as a traceback: exit 2 for a problem in
+the files (every problem named, with what to do), 1 for a database that cannot be used.
+
+Input is never trusted to be UTF-8: arguments and standard input are decoded with
+replacement characters, so ``PYTHONIOENCODING=utf-8:strict`` or a stray byte costs
+nothing but that byte. ``ask --json`` writes one JSON object per line whatever splits
+lines: besides ``\n``, the line separators ``str.splitlines()`` knows (U+2028, U+2029,
+U+0085) are escaped too.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -66,20 +75,55 @@ def _clean_line(line: str) -> str:
     return line.rstrip("\r\n")
 
 
+# Characters str.splitlines() breaks at that json.dumps leaves raw (it escapes the C0
+# controls, \n, \r, \x0b, \x0c and \x1c-\x1e itself).
+_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
+def json_line(value: object) -> str:
+    """``value`` as one JSON line: no character in it breaks a line for any reader."""
+    return json.dumps(value, ensure_ascii=False).translate(_LINE_BREAKS) + "\n"
+
+
+def _from_argv(text: str) -> str:
+    """An argument as text: bytes that were not UTF-8 (kept by Python as lone
+    surrogates) become replacement characters."""
+    try:
+        return os.fsencode(text).decode("utf-8", errors="replace")
+    except UnicodeError:
+        return text.encode("utf-8", errors="replace").decode("utf-8")
+
+
+def _decoded(raw: bytes | str) -> str:
+    return raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+
+
+def _read_all(stream: TextIO) -> str:
+    """All of standard input, undecodable bytes replaced."""
+    source = getattr(stream, "buffer", None)
+    return _decoded(source.read()) if source is not None else stream.read()
+
+
+def _read_line(stream: TextIO) -> str:
+    """One line of standard input ("" at its end), undecodable bytes replaced."""
+    source = getattr(stream, "buffer", None)
+    return _decoded(source.readline()) if source is not None else stream.readline()
+
+
 # -- commands ---------------------------------------------------------------------------
 
 
 def cmd_ask(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     engine = _engine(config)
-    questions: list[str] = args.question
+    questions = [_from_argv(q) for q in args.question]
     if args.json and questions == ["-"]:
         return _ask_stream(engine.ask, sys.stdin, out)
     text = " ".join(questions)
     if text == "-":
-        text = sys.stdin.read()
+        text = _read_all(sys.stdin)
     answer = engine.ask(text)
     if args.json:
-        out.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
+        out.write(json_line(answer.to_json()))
     else:
         out.write(render_text(answer, _titles(engine)) + "\n")
     return EXIT_OK
@@ -92,7 +136,7 @@ def _ask_stream(ask: Callable[[str], Answer], stream: TextIO, out: TextIO) -> in
     lines = (raw.decode("utf-8", errors="replace") for raw in source) if source is not None else iter(stream)
     for line in lines:
         answer = ask(_clean_line(line))
-        out.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
+        out.write(json_line(answer.to_json()))
         out.flush()
     return EXIT_OK
 
@@ -114,8 +158,11 @@ def cmd_chat(args: argparse.Namespace, config: Config, out: TextIO) -> int:
             except (EOFError, KeyboardInterrupt):
                 out.write("\n")
                 return EXIT_OK
+            except UnicodeDecodeError:
+                out.write("bot> (that line was not valid UTF-8; please type it again)\n\n")
+                continue
         else:
-            raw = sys.stdin.readline()
+            raw = _read_line(sys.stdin)
             if not raw:
                 return EXIT_OK
             line = _clean_line(raw)
@@ -301,6 +348,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; returns the exit code."""
+    for stream in (sys.stdout, sys.stderr):
+        # Whatever the terminal cannot show is escaped rather than fatal.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "") == "strict":
+            reconfigure(errors="backslashreplace")
     out = out or sys.stdout
     args = build_parser().parse_args(argv)
     try:
@@ -309,5 +361,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except KnowledgeError as exc:
         sys.stderr.write(f"error: {exc.render()}\n")
         return EXIT_BAD_INPUT
-    except BrokenPipeError:
-        return EXIT_OK
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            return EXIT_OK
+        from .knowledge.yamlio import os_problem
+
+        what = os_problem(exc, str(exc.filename or "a file"), "read or write")
+        sys.stderr.write(f"error: {what}\n")
+        return EXIT_BAD_INPUT
+    except sqlite3.Error as exc:
+        sys.stderr.write(f"error: the database cannot be used: {exc}\n")
+        return EXIT_FAIL

@@ -201,7 +201,7 @@ def os_problem(exc: OSError, file: str, doing: str = "read") -> Problem:
     if isinstance(exc, IsADirectoryError):
         return Problem(file, f"cannot {doing}: it is a directory, not a file; put the file back in its place")
     if isinstance(exc, PermissionError):
-        whom = "read" if doing == "read" else "write to"
+        whom = "read" if doing == "read" else "read and write"
         return Problem(
             file, f"cannot {doing}: permission denied; let the bot's user {whom} it (e.g. chmod u+rw)"
         )
