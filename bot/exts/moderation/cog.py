@@ -31,8 +31,10 @@ from ...knowledge.loader import load_knowledge
 from ...knowledge.model import Entry
 from ...knowledge.problems import KnowledgeError
 from ...knowledge.unanswered import group_questions
+from ...knowledge.yamlio import read_regular_file
 from ...lang.text import normalize
 from .checks import require_moderator
+from .download import DownloadRefused, download
 from .reloading import knowledge_snapshot, reload_knowledge
 from .render import diff_embed, problems_embed, stats_embed, unanswered_embed
 from .views import ConfirmView, EntryPicker, QuestionPicker
@@ -139,7 +141,14 @@ class KnowledgeAdmin(
 
     @app_commands.command(name="export", description="Download the current qa.yaml")
     async def export(self, interaction: discord.Interaction) -> None:
-        data = await asyncio.to_thread(self.config.qa_path.read_bytes)
+        shown = self.config.knowledge_paths().show(self.config.qa_path)
+        try:
+            # Never what a symbolic link points to (it could be any file on the machine).
+            data = await asyncio.to_thread(read_regular_file, self.config.qa_path, shown)
+        except KnowledgeError as exc:
+            embed = problems_embed("Export refused", exc.problems)
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+            return
         await interaction.response.send_message(
             f"The current `{self.config.knowledge.qa}` ({len(data):,} bytes).",
             file=discord.File(io.BytesIO(data), filename=self.config.qa_path.name),
@@ -163,11 +172,11 @@ class KnowledgeAdmin(
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             # The attachment's name is never used: the content goes to qa.yaml only.
-            data = await file.read()
-        except discord.HTTPException:
-            log.warning("could not download the attachment of /kb import", exc_info=True)
+            data = await download(file, limit, proxy=self.bot.http.proxy)
+        except DownloadRefused as exc:
+            log.warning("/kb import: %s", exc)
             await interaction.followup.send(
-                "I could not download that file; please try again.", ephemeral=True
+                f"Import refused: {exc}. Nothing was changed; please try again.", ephemeral=True
             )
             return
         current = self.bot.engine.knowledge

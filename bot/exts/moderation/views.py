@@ -19,6 +19,8 @@ from .checks import ModeratorView
 
 TIMEOUT = 600.0
 _MAX_OPTIONS = 25  # Discord's limit for a select menu
+# A value that is not one of the menu's options can only come from a forged request.
+NOT_OFFERED = "That choice is not one this menu offered; open the list again (`/kb unanswered`)."
 
 Action = Callable[[discord.Interaction], Awaitable[None]]
 
@@ -91,7 +93,11 @@ class QuestionPicker(ModeratorView):
         self.add_item(menu)
 
     async def _picked(self, interaction: discord.Interaction) -> None:
-        group = self._groups[int(self._menu.values[0])]
+        value = self._menu.values[0] if self._menu.values else ""
+        if not (value.isascii() and value.isdigit() and int(value) < len(self._groups)):
+            await interaction.response.send_message(NOT_OFFERED, ephemeral=True)
+            return
+        group = self._groups[int(value)]
         await self._on_pick(interaction, group.question)
 
 
@@ -107,6 +113,7 @@ class EntryPicker(ModeratorView):
         super().__init__(timeout=TIMEOUT)
         self.question = question
         self._on_pick = on_pick
+        self._offered = {entry.id for entry, _ in entries[:_MAX_OPTIONS]}
         menu = discord.ui.Select(
             custom_id=_custom_id("entry"),
             placeholder="…as an alternate of this entry",
@@ -124,5 +131,9 @@ class EntryPicker(ModeratorView):
         self.add_item(menu)
 
     async def _picked(self, interaction: discord.Interaction) -> None:
+        value = self._menu.values[0] if self._menu.values else ""
+        if value not in self._offered:
+            await interaction.response.send_message(NOT_OFFERED, ephemeral=True)
+            return
         self.stop()
-        await self._on_pick(interaction, self.question, self._menu.values[0])
+        await self._on_pick(interaction, self.question, value)
