@@ -5,6 +5,9 @@ A ``discord.ext.tasks`` loop polls the files' modification times and sizes every
 same on two polls in a row), so a file still being saved is not reported as broken.
 The reload validates first and swaps atomically; a broken edit keeps the last good
 knowledge serving and is reported in the log, the audit log and the moderator channel.
+
+At start, the temporary files an interrupted write left behind (a process killed in
+the middle of an atomic write) are removed from the knowledge and backups folders.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import TYPE_CHECKING
 from discord.ext import commands, tasks
 
 from ...knowledge.watch import Snapshot, changed_files
+from ...knowledge.yamlio import remove_stale_temporaries
 from .reloading import knowledge_snapshot, reload_knowledge
 
 if TYPE_CHECKING:
@@ -33,6 +37,11 @@ class KnowledgeWatcher(commands.Cog):
         self._pending: Snapshot | None = None
 
     async def cog_load(self) -> None:
+        config = self.bot.config
+        for folder in (config.knowledge_dir, config.backups_dir):
+            removed = await asyncio.to_thread(remove_stale_temporaries, folder)
+            if removed:
+                log.info("removed %d leftover temporary file(s) in %s", len(removed), folder)
         # What the engine was built from: the files as they are now, unless one was
         # edited after the engine was built (then the first polls reload).
         seen = await asyncio.to_thread(knowledge_snapshot, self.bot.config)
