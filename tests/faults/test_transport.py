@@ -16,10 +16,9 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.test_bot_e2e import QUIET, STEP, channel_posts, mention, reply_to
 from tests.fake_discord import FakeDiscord, fast_http_retries
-
-from .conftest import StartBot
-from .test_bot_e2e import QUIET, STEP, channel_posts, mention, reply_to
+from tests.faults.conftest import StartBot
 
 pytestmark = pytest.mark.asyncio
 

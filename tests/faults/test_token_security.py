@@ -43,7 +43,7 @@ from tests.fake_discord import (
     patch_discord,
 )
 
-PROJECT = Path(__file__).resolve().parents[1]
+PROJECT = Path(__file__).resolve().parents[2]
 CONFIG_PATH = PROJECT / "config.yaml"
 # Distinctive, shaped like a real bot token. Any 12 characters of it in a row count as
 # a leak, so a truncated or partly masked token is caught too.
