@@ -146,11 +146,19 @@ class ModWorld:
 
 @asynccontextmanager
 async def mod_world(
-    fake: FakeDiscord, root: Path, *, store: Store | None = None, extra: str = ""
+    fake: FakeDiscord,
+    root: Path,
+    *,
+    store: Store | None = None,
+    extra: str = "",
+    before_start: Callable[[Config], object] | None = None,
 ) -> AsyncIterator[ModWorld]:
-    """The real bot on a private copy of the project, connected to ``fake``."""
+    """The real bot on a private copy of the project, connected to ``fake``;
+    ``before_start(config)`` runs once the copy is made."""
     mod_channel = fake.create_text_channel(fake.guild, "moderators")
     config = load_config(project_copy(root, mod_channel=mod_channel.id, extra=extra))
+    if before_start is not None:
+        before_start(config)
     store = store or Store(config.storage_path)
     bot = FOCBot(config, Engine(config), store=store, guild_ready_timeout=0.1)
     try:
