@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sqlite3
 import sys
@@ -353,6 +354,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None and getattr(stream, "errors", "") == "strict":
             reconfigure(errors="backslashreplace")
+    # The command line says what went wrong itself; library warnings (the database
+    # retrying) are for the bot's log, which `run` sets up.
+    logging.getLogger("bot").addHandler(logging.NullHandler())
     out = out or sys.stdout
     args = build_parser().parse_args(argv)
     try:

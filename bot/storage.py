@@ -228,7 +228,7 @@ class Store:
             return self._conn
         now = time.monotonic()
         if now < self._next_attempt:
-            raise StoreUnavailable(f"the database is unavailable ({self.last_error}); retrying soon")
+            raise StoreUnavailable(f"{self.path} is unavailable ({self.last_error}); retried after a back-off")
         conn: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -242,7 +242,8 @@ class Store:
         except (sqlite3.Error, OSError) as exc:
             if conn is not None:
                 conn.close()
-            self._next_attempt = now + self._delay
+            # From the end of this attempt: a lock wait (busy_timeout) is not the back-off.
+            self._next_attempt = time.monotonic() + self._delay
             self._delay = min(self._delay * 2, self._retry_max)
             self._failed(exc, "cannot open")
             raise StoreUnavailable(f"cannot open the database {self.path}: {exc}") from exc
@@ -302,6 +303,9 @@ class Store:
                     if conn.in_transaction:
                         conn.execute("ROLLBACK")
                     raise
+                if self.last_error is not None:
+                    log.warning("database %s: writing again", self.path)
+                    self.last_error = None
             except Exception as exc:
                 self.unrecorded += 1
                 if isinstance(exc, sqlite3.Error):
