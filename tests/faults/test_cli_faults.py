@@ -141,21 +141,23 @@ def test_kill_9_during_imports_never_leaves_qa_yaml_half_written(tmp_path: Path)
         files[-1].write_bytes(data)
     command = [sys.executable, "-m", "bot", "--config", str(config), "kb", "import", "--yes"]
     env = child_env()
-    completed = killed = 0
-    for attempt in range(24):
+    started = time.monotonic()
+    subprocess.run([*command, str(files[1])], env=env, capture_output=True, check=True, timeout=60)
+    whole = time.monotonic() - started  # how long one import takes here, start to exit
+    assert qa.read_bytes() == versions[1]
+    outcomes = []
+    attempts = 30
+    for attempt in range(attempts):
         importing = subprocess.Popen(
-            [*command, str(files[(attempt + 1) % 2])],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            [*command, str(files[attempt % 2])], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        time.sleep(0.15 + 0.03 * (attempt % 12))  # spread over start-up, validation and the write
+        # Spread over the last two thirds of an import: validation, the backup, the write.
+        time.sleep(whole * (0.35 + 0.75 * attempt / attempts))
         importing.send_signal(signal.SIGKILL)
         importing.wait()
-        killed += importing.returncode == -signal.SIGKILL
-        completed += importing.returncode == 0
+        outcomes.append(importing.returncode)
         assert qa.read_bytes() in versions, f"qa.yaml is neither version after kill {attempt}"
-    assert killed, "no import was killed: the timings are off"
+    assert -signal.SIGKILL in outcomes, "no import was killed: the timings are off"
     assert load_config(config).qa_path.read_bytes() in versions
     # What the kills left behind is valid knowledge and at most temporary files.
     done = cli(["--config", str(config), "check"])
