@@ -363,7 +363,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         config = load_config(args.config)
         return args.func(args, config, out)
     except KnowledgeError as exc:
-        sys.stderr.write(f"error: {exc.render()}\n")
+        # One problem is one line (file:line: what is wrong, what to do); more are a list.
+        shown = str(exc.problems[0]) if len(exc.problems) == 1 else exc.render()
+        sys.stderr.write(f"error: {shown}\n")
         return EXIT_BAD_INPUT
     except OSError as exc:
         if isinstance(exc, BrokenPipeError):

@@ -156,9 +156,11 @@ async def serve(bot: FOCBot, token: Token, stop: asyncio.Event | None = None) ->
             loop.remove_signal_handler(sig)
 
 
-async def stop_cleanly(bot: FOCBot, gateway: asyncio.Task[None], grace: float = STOP_GRACE) -> None:
+async def stop_cleanly(bot: FOCBot, gateway: asyncio.Task[None], grace: float | None = None) -> None:
     """Close the gateway, let the work in flight finish (or cancel it after ``grace``
-    seconds), then close the bot: HTTP, pending records flushed, database closed."""
+    seconds, default ``STOP_GRACE``), then close the bot: HTTP, pending records flushed,
+    database closed."""
+    grace = STOP_GRACE if grace is None else grace
     gateway.cancel()  # no more events are read
     with contextlib.suppress(asyncio.CancelledError, Exception):
         await gateway

@@ -228,7 +228,9 @@ class Store:
             return self._conn
         now = time.monotonic()
         if now < self._next_attempt:
-            raise StoreUnavailable(f"{self.path} is unavailable ({self.last_error}); retried after a back-off")
+            raise StoreUnavailable(
+                f"{self.path} is unavailable ({self.last_error}); retried after a back-off"
+            )
         conn: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -176,9 +176,20 @@ class BotProcess:
     """``python -m bot --config CONFIG run`` in a child process, connected to ``fake``."""
 
     def __init__(
-        self, fake: FakeDiscord, config: Path, *, token: str = TOKEN, prefix: Sequence[str] = (), **env: str
+        self,
+        fake: FakeDiscord | None,
+        config: Path,
+        *,
+        token: str = TOKEN,
+        prefix: Sequence[str] = (),
+        endpoints: tuple[str, str] | None = None,
+        **env: str,
     ) -> None:
-        launch = [sys.executable, "-c", LAUNCHER, fake.base_url, fake.gateway_url]
+        """``endpoints`` (REST base, gateway) replace those of ``fake``."""
+        if endpoints is None:
+            assert fake is not None
+            endpoints = (fake.base_url, fake.gateway_url)
+        launch = [sys.executable, "-c", LAUNCHER, *endpoints]
         self.process = subprocess.Popen(
             [*prefix, *launch, "--config", str(config), "run"],
             stdout=subprocess.PIPE,
