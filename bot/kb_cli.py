@@ -158,7 +158,11 @@ def cmd_import(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     if not _confirm("Apply these changes?", args, out):
         out.write("cancelled: nothing was changed\n")
         return EXIT_FAIL
-    backup = changes.apply_import(config, plan)
+    try:
+        backup = changes.apply_import(config, plan)
+    except changes.DiskError as exc:  # main reports it; the audit log keeps it too
+        _audit(config, "change-failure", f"import of {args.file}\n{exc.render()}", out)
+        raise
     _audit(config, "import", f"{args.file}: {_summary(plan.diff)}; backup {backup.path.name}", out)
     out.write(f"imported; the previous version is kept as {backup.path}. {_reload_note(config)}\n")
     return EXIT_OK
@@ -177,7 +181,11 @@ def cmd_rollback(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     if not _confirm("Roll back?", args, out):
         out.write("cancelled: nothing was changed\n")
         return EXIT_FAIL
-    undone = changes.apply_rollback(config, plan)
+    try:
+        undone = changes.apply_rollback(config, plan)
+    except changes.DiskError as exc:
+        _audit(config, "change-failure", f"rollback\n{exc.render()}", out)
+        raise
     detail = f"restored {backup.path.name} ({_summary(plan.diff)}); undone version {undone.path.name}"
     _audit(config, "rollback", detail, out)
     out.write(f"rolled back; the version it replaced is kept as {undone.path}. {_reload_note(config)}\n")

@@ -9,8 +9,9 @@ What is kept, and what is not:
   the time, and for a 👎 the ``reason`` the voter gave ("what was wrong?", optional).
   The user is kept only as a salted hash (HMAC with a random salt made when
   the database is created), enough to count one vote per user and let them change it.
-* ``audit``: every knowledge change made through the bot (import, rollback, learned)
-  and every reload failure: who (moderator id and name), when, what.
+* ``audit``: every knowledge change made through the bot (import, rollback, learned),
+  every reload failure and every change the disk refused: who (moderator id and
+  name), when, what.
 
 Durability: WAL journal with ``synchronous=FULL`` and one short transaction per write,
 so a process killed at any moment (even SIGKILL) loses no committed row and leaves a
@@ -53,7 +54,9 @@ log = logging.getLogger(__name__)
 # Overrides storage.path (tests, or a second bot on the same machine).
 DB_ENV = "FOC_BOT_DB"
 SCHEMA_VERSION = 1
-AUDIT_ACTIONS = ("import", "rollback", "learned", "reload-failure")
+# "change-failure": an import, rollback or learned alternate that the disk refused
+# (the file or the backups folder could not be read or written).
+AUDIT_ACTIONS = ("import", "rollback", "learned", "reload-failure", "change-failure")
 ORIGINS = ("mention", "dm", "channel", "slash")
 # Seconds a write waits for another process's write to finish before failing.
 BUSY_TIMEOUT = 2.0

@@ -14,7 +14,8 @@ knowledge being served: after a broken edit on disk, importing the good version 
 the file rather than finding "nothing to do".
 
 Whatever goes wrong on disk (a directory in place of a file, no permission, a full
-disk) is a :class:`KnowledgeError` naming the file and what to do, never an OSError.
+disk) is a :class:`DiskError` (a :class:`KnowledgeError`) naming the file and what to
+do, never an OSError; the front ends report those to the moderators and the audit log.
 After each backup, old backups are pruned (``knowledge.backups_keep`` and
 ``knowledge.backups_days``).
 """
@@ -69,6 +70,15 @@ class Config(Protocol):
 _process_lock = threading.Lock()
 
 
+class DiskError(KnowledgeError):
+    """The files could not be read or written (permissions, a directory in place of a
+    file, a full disk): a fault of the machine, not of the content, for whoever runs it."""
+
+
+def _disk_error(exc: OSError, file: str, doing: str = "read") -> DiskError:
+    return DiskError([os_problem(exc, file, doing)])
+
+
 @contextmanager
 def changing(config: Config) -> Iterator[None]:
     """Hold the knowledge-change lock (this process and others) for one change."""
@@ -80,7 +90,7 @@ def changing(config: Config) -> Iterator[None]:
             config.backups_dir.mkdir(parents=True, exist_ok=True)
             handle = open(config.backups_dir / ".lock", "a+b")  # noqa: SIM115 (closed below)
         except OSError as exc:
-            raise KnowledgeError([os_problem(exc, _show(config, config.backups_dir), "write")]) from None
+            raise _disk_error(exc, _show(config, config.backups_dir), "write") from None
         with handle:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
             try:
@@ -100,7 +110,7 @@ def _read(path: Path, display: str | None = None) -> bytes | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise KnowledgeError([os_problem(exc, display or str(path))]) from None
+        raise _disk_error(exc, display or str(path)) from None
 
 
 def _backup(config: Config, label: str, data: bytes | None, *, undone: bool = False) -> Backup:
@@ -109,8 +119,7 @@ def _backup(config: Config, label: str, data: bytes | None, *, undone: bool = Fa
     try:
         backup = backups.save(label, data, undone=undone)
     except OSError as exc:
-        problem = os_problem(exc, _show(config, config.backups_dir), "back up into")
-        raise KnowledgeError([problem]) from None
+        raise _disk_error(exc, _show(config, config.backups_dir), "back up into") from None
     backups.prune(config.knowledge.backups_keep, config.knowledge.backups_days)
     return backup
 
@@ -119,7 +128,7 @@ def _write(config: Config, path: Path, data: bytes) -> None:
     try:
         atomic_write(path, data)
     except OSError as exc:
-        raise KnowledgeError([os_problem(exc, _show(config, path), "write")]) from None
+        raise _disk_error(exc, _show(config, path), "write") from None
 
 
 def _digest(data: bytes | None) -> str:
@@ -248,7 +257,7 @@ def plan_rollback(config: Config, *, current: Knowledge | None = None) -> Rollba
     try:
         data = backup.read()
     except OSError as exc:
-        raise KnowledgeError([os_problem(exc, _show(config, backup.path))]) from None
+        raise _disk_error(exc, _show(config, backup.path)) from None
     restored = _load_with(config, backup.label, data)
     old = current if current is not None else current_knowledge(config)
     return RollbackPlan(backup, _diff(old, restored))
@@ -269,7 +278,7 @@ def apply_rollback(config: Config, plan: RollbackPlan) -> Backup:
         try:
             data = plan.backup.read()
         except OSError as exc:
-            raise KnowledgeError([os_problem(exc, _show(config, plan.backup.path))]) from None
+            raise _disk_error(exc, _show(config, plan.backup.path)) from None
         _load_with(config, plan.backup.label, data)
         target = _target(config, plan.backup.label)
         undone = _backup(config, plan.backup.label, _read(target, _show(config, target)), undone=True)
@@ -277,7 +286,7 @@ def apply_rollback(config: Config, plan: RollbackPlan) -> Backup:
             try:
                 target.unlink(missing_ok=True)
             except OSError as exc:
-                raise KnowledgeError([os_problem(exc, _show(config, target), "remove")]) from None
+                raise _disk_error(exc, _show(config, target), "remove") from None
         else:
             _write(config, target, data)
         # Restored, so it is the current version now and no longer a backup; the next

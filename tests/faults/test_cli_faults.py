@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -110,6 +111,9 @@ def test_import_with_a_file_in_place_of_the_backups_folder_changes_nothing_and_e
     assert_clean(done, 2)
     assert "knowledge/backups" in done.stderr.decode()
     assert qa.read_bytes() == before
+    with sqlite3.connect(tmp_path / "data" / "bot.sqlite3") as db:
+        [(detail,)] = db.execute("SELECT detail FROM audit WHERE action = 'change-failure'").fetchall()
+    assert "knowledge/backups" in detail
 
 
 def test_kb_import_of_the_good_version_repairs_a_broken_qa_yaml(tmp_path: Path) -> None:

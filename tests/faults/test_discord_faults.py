@@ -22,7 +22,6 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from bot.exts.moderation.views import NOT_OFFERED
 from tests.e2e.test_moderation_e2e import (
     ATTACHMENT,
     EPHEMERAL,
@@ -42,6 +41,8 @@ from tests.fake_discord import payloads as p
 from .helpers import ModWorld, ask_by_mention, eventually, mod_world
 
 pytestmark = pytest.mark.asyncio
+
+NOT_OFFERED = "That choice is not one this menu offered; open the list again (`/kb unanswered`)."
 
 CHUNK = 64 * 1024
 HUGE = 64 * 1024 * 1024  # what the lying attachment would send if read whole

@@ -242,3 +242,26 @@ async def test_leftover_temporary_files_are_removed_at_start(fake: FakeDiscord, 
         assert world.bot.engine.ask(QUESTION).answered
     assert not any(path.exists() for path in stale)
     assert fresh.exists()
+
+
+async def test_an_import_the_disk_refuses_reaches_the_moderators_and_the_audit_log(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    from tests.e2e.test_moderation_e2e import button, click, edited, followup, kb_import, with_new_entry_from
+
+    async with mod_world(fake, tmp_path) as world:
+        qa = world.config.qa_path
+        before = qa.read_bytes()
+        interaction, _ = await kb_import(world, with_new_entry_from(before))
+        preview = await followup(fake, interaction)
+        world.config.backups_dir.write_text("a file where the backups folder goes\n", encoding="utf-8")
+        posted = len(fake.requests)
+        confirm, _ = await click(fake, preview, button(preview, "Import"))
+        done = await edited(fake, confirm)
+        shown = done["embeds"][0]["title"] + done["embeds"][0]["description"]
+        assert "Import refused" in shown and "knowledge/backups" in shown, shown
+        assert qa.read_bytes() == before
+        [post] = await eventually(lambda: world.mod_posts(posted), "the moderator post")
+        assert "disk refused it" in post.json["content"] and "knowledge/backups" in post.json["content"]
+        [failure] = world.store.audit_log()
+        assert failure.action == "change-failure" and failure.moderator_id == fake.user.id

@@ -35,7 +35,7 @@ from ...knowledge.yamlio import read_regular_file
 from ...lang.text import normalize
 from .checks import require_moderator
 from .download import DownloadRefused, download
-from .reloading import knowledge_snapshot, reload_knowledge
+from .reloading import knowledge_snapshot, reload_knowledge, report_failure
 from .render import diff_embed, problems_embed, stats_embed, unanswered_embed
 from .views import ConfirmView, EntryPicker, QuestionPicker
 
@@ -81,6 +81,20 @@ class KnowledgeAdmin(
             f"record the {action} in the audit log",
             lambda store: store.record_audit(action, detail, moderator_id=user.id, moderator=str(user)),
         )
+
+    async def _report_disk_error(
+        self, interaction: discord.Interaction, what: str, exc: KnowledgeError
+    ) -> None:
+        """A change the disk refused is for the moderator channel and the audit log too."""
+        if isinstance(exc, changes.DiskError):
+            await report_failure(
+                self.bot,
+                exc.problems,
+                trigger=f"{what} by {interaction.user}",
+                moderator=interaction.user,
+                notify=True,
+                action="change-failure",
+            )
 
     async def _reload_after(self, interaction: discord.Interaction, what: str) -> str:
         """Reload after a change; a line saying what now serves."""
@@ -227,6 +241,7 @@ class KnowledgeAdmin(
         try:
             done = await apply()
         except KnowledgeError as exc:
+            await self._report_disk_error(interaction, what, exc)
             embed = problems_embed(refused, exc.problems)
             await interaction.edit_original_response(content=None, embed=embed, view=None)
             return
@@ -326,6 +341,7 @@ class KnowledgeAdmin(
         try:
             result = await asyncio.to_thread(changes.learn, self.config, entry_id, question)
         except KnowledgeError as exc:
+            await self._report_disk_error(interaction, "learned alternate", exc)
             embed = problems_embed("Not added", exc.problems)
             await interaction.edit_original_response(content=None, embed=embed, view=None)
             return

@@ -93,20 +93,24 @@ async def report_failure(
     trigger: str,
     moderator: discord.abc.User | None = None,
     notify: bool = False,
+    action: str = "reload-failure",
 ) -> None:
-    """Log, audit and (``notify``) post to the moderator channel why a reload failed.
+    """Log, audit and (``notify``) post to the moderator channel why a reload failed
+    (``action`` "reload-failure") or why the disk refused a change ("change-failure").
 
     Problems already reported (the same set as last time) are logged again but neither
     audited nor posted again, unless a moderator asked (``moderator``: audited).
     """
     listing = "\n".join(str(p) for p in problems)
+    what = "reload" if action == "reload-failure" else "change"
     log.error(
-        "knowledge reload failed (%s); the last good knowledge keeps serving. %d problem(s):\n%s",
+        "knowledge %s failed (%s); the last good knowledge keeps serving. %d problem(s):\n%s",
+        what,
         trigger,
         len(problems),
         listing,
     )
-    key = frozenset(str(p) for p in problems)
+    key = frozenset([action, *(str(p) for p in problems)])
     repeated = _reported.get(bot) == key
     _reported[bot] = key
     if repeated and moderator is None:
@@ -114,7 +118,7 @@ async def report_failure(
     await bot.store_call(
         "record a reload failure",
         lambda store: store.record_audit(
-            "reload-failure",
+            action,
             f"{trigger}\n{listing}"[:8000],
             moderator_id=moderator.id if moderator else None,
             moderator=str(moderator) if moderator else None,
@@ -123,8 +127,9 @@ async def report_failure(
     channel_id = bot.config.discord.mod_channel
     if not notify or channel_id is None or repeated:
         return
+    done = "reloaded" if action == "reload-failure" else "changed: the disk refused it"
     head = (
-        f"⚠️ The knowledge was not reloaded ({discord.utils.escape_markdown(trigger)}): "
+        f"⚠️ The knowledge was not {done} ({discord.utils.escape_markdown(trigger)}): "
         f"{len(problems)} problem(s). The last good version keeps answering. Fix and save again:"
     )
     body = problems_block(problems, _MESSAGE_LIMIT - len(head) - 2)
