@@ -38,9 +38,19 @@ For each scenario (``users`` x ``channels``, one knowledge base):
 Scenarios: a users x channels grid on the real knowledge (default 50x5, 200x10, 500x20)
 and the 200x10 burst on synthetic knowledge of 1,000 and 10,000 entries.
 
+``--sustained`` runs the sustained-load report instead: questions at a steady rate
+(default 20 per second for 60 s, from 300 users in 80 channels, real knowledge), once
+as is and once with the gateway dropped (close 4000, resumable) in the middle. For
+each: questions sent, answered once, answered twice or more, never answered; latency
+p50/p99 (as above); the bot's resident memory after the warm-up and at the end; and
+the largest gap between two heartbeats the bot sent on one connection (the fake asks
+for one every second, so a gap well above 1 s means the bot's event loop stalled),
+with the gap across the drop shown apart. The bot's database is a temporary file.
+
 Run from the project root (``tests`` must be importable)::
 
     PYTHONPATH=. python benchmarks/bench_discord.py [--quick] [--out results.json]
+    PYTHONPATH=. python benchmarks/bench_discord.py --sustained [--rate 20 --seconds 60]
 """
 
 from __future__ import annotations
@@ -59,6 +69,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -80,6 +91,7 @@ from bot.config import Config, load_config
 from bot.engine.answer import Answer
 from bot.engine.engine import Engine, matcher_for
 from bot.engine.matcher import Matcher
+from bot.storage import DB_ENV
 from tests.fake_discord import (
     FakeChannel,
     FakeDiscord,
@@ -745,6 +757,126 @@ async def rate_limited_burst(kind: str, seed: int, heldout: Sequence[Question]) 
     }
 
 
+# -- sustained load -----------------------------------------------------------------------------
+
+SUSTAINED_HEARTBEAT_MS = 1000  # asked of the bot by the fake, so that stalls show
+
+
+@dataclass(frozen=True)
+class Sustained:
+    """Questions at ``rate`` per second for ``seconds`` from ``users`` in ``channels``."""
+
+    rate: float = 20.0
+    seconds: float = 60.0
+    users: int = 300
+    channels: int = 80
+    drop: bool = False  # drop the gateway (resumable) half-way
+
+    @property
+    def name(self) -> str:
+        return "gateway drop half-way" if self.drop else "steady"
+
+
+class HeartbeatLog:
+    """When the fake received each heartbeat (op 1), and on which connection."""
+
+    def __init__(self, fake: FakeDiscord) -> None:
+        self.beats: list[tuple[float, int]] = []
+        gateway = fake.gateway
+        handle = gateway._handle_frame
+
+        async def stamped(conn: Any, payload: Any) -> None:
+            if isinstance(payload, dict) and payload.get("op") == 1:
+                self.beats.append((time.perf_counter(), id(conn)))
+            await handle(conn, payload)
+
+        gateway._handle_frame = stamped  # type: ignore[method-assign]
+
+    def gaps(self) -> tuple[float, float]:
+        """(largest gap on one connection, largest gap across a reconnection), seconds."""
+        within = across = 0.0
+        for (t0, c0), (t1, c1) in zip(self.beats, self.beats[1:], strict=False):
+            if c0 == c1:
+                within = max(within, t1 - t0)
+            else:
+                across = max(across, t1 - t0)
+        return within, across
+
+
+async def run_sustained(load: Sustained, seed: int, heldout: Sequence[Question]) -> Results:
+    """A fresh fake and bot process; ``rate`` questions a second on a fixed schedule."""
+    async with fake_discord_server(heartbeat_interval_ms=SUSTAINED_HEARTBEAT_MS) as fake:
+        world = make_world(fake, load.users, load.channels)
+        log = ReplyLog()
+        fake.add_route("POST", MESSAGES_ROUTE, log.handle)
+        beats = HeartbeatLog(fake)
+        spec = BotSpec(fake.base_url, fake.gateway_url, None, seed, 0)
+        bot = BotProcess(spec)
+        try:
+            await bot.receive(BOT_START_TIMEOUT_S)  # built
+            await bot.receive(BOT_START_TIMEOUT_S)  # ready
+            await warm_up(fake, world, log)
+            memory_start = bot.memory()
+            rng = random.Random(seed)
+            total = round(load.rate * load.seconds)
+            asks = [
+                Ask(user=i % load.users, channel=a.channel, question=a.question)
+                for i, a in enumerate(plan_burst(heldout, total, load.channels, rng))
+            ]
+            payloads = [
+                mention(fake, world.channels[a.channel], world.users[a.user], a.question.text) for a in asks
+            ]
+            ids = [int(p["id"]) for p in payloads]
+            sent: list[float] = []
+            dropped_at = None
+            start = time.perf_counter()
+            for k, payload in enumerate(payloads):
+                due = start + k / load.rate
+                pause = due - time.perf_counter()
+                if pause > 0:
+                    await asyncio.sleep(pause)
+                if load.drop and dropped_at is None and k >= total // 2:
+                    dropped_at = round(time.perf_counter() - start, 2)
+                    await fake.drop_gateway(code=4000)  # resumable: the bot RESUMEs
+                sent.append(time.perf_counter())
+                await fake.dispatch("MESSAGE_CREATE", payload)
+            send_s = time.perf_counter() - start
+            await log.wait_for(ids, STALL_TIMEOUT_S)
+            await asyncio.sleep(QUIET_S)
+            memory_end = bot.memory()
+            stopped = await bot.stop()
+            resumes = sum(session.resumes for session in fake.gateway.sessions)
+            identifies = len(fake.identify_payloads)
+        finally:
+            bot.kill()
+    counts = [len(log.arrivals.get(i, [])) for i in ids]
+    latencies = sorted(
+        (log.arrivals[i][0] - t) * 1e3 for i, t in zip(ids, sent, strict=True) if log.arrivals.get(i)
+    )
+    within, across = beats.gaps()
+    return {
+        "load": dataclasses.asdict(load),
+        "name": load.name,
+        "sent": len(ids),
+        "send_s": round(send_s, 2),
+        "answered_once": sum(1 for c in counts if c == 1),
+        "answered_twice_or_more": sum(1 for c in counts if c >= 2),
+        "never": sum(1 for c in counts if c == 0),
+        "latency_ms": latency_summary(latencies),
+        "rss_start_mib": memory_start["VmRSS_mib"],
+        "rss_end_mib": memory_end["VmRSS_mib"],
+        "peak_rss_mib": memory_end["VmHWM_mib"],
+        "heartbeat_interval_s": SUSTAINED_HEARTBEAT_MS / 1000,
+        "heartbeats": len(beats.beats),
+        "largest_heartbeat_gap_s": round(within, 3),
+        "heartbeat_gap_across_drop_s": round(across, 3) if load.drop else None,
+        "dropped_at_s": dropped_at,
+        "resumes": resumes,
+        "identifies": identifies,
+        "bot_errors_logged": stopped["errors_logged"],
+    }
+
+
 def run_rate_limited(seed: int) -> list[Results]:
     heldout = heldout_questions()
     results = []
@@ -773,6 +905,66 @@ def rate_limited_table(results: Sequence[Results]) -> str:
         for r in results
     ]
     return "\n".join([head, *rows])
+
+
+def sustained_table(results: Sequence[Results]) -> str:
+    headers = [
+        "run",
+        "rate x time",
+        "users/channels",
+        "sent",
+        "once",
+        "twice+",
+        "never",
+        "p50",
+        "p99",
+        "RSS start",
+        "RSS end",
+        "heartbeat gap",
+        "across drop",
+        "resumes",
+    ]
+    rows = []
+    for r in results:
+        load = r["load"]
+        across = r["heartbeat_gap_across_drop_s"]
+        rows.append(
+            [
+                r["name"],
+                f"{load['rate']:g}/s x {load['seconds']:g} s",
+                f"{load['users']}/{load['channels']}",
+                f"{r['sent']:,}",
+                f"{r['answered_once']:,}",
+                str(r["answered_twice_or_more"]),
+                str(r["never"]),
+                ms(r["latency_ms"]["p50"]),
+                ms(r["latency_ms"]["p99"]),
+                mib(r["rss_start_mib"]),
+                mib(r["rss_end_mib"]),
+                f"{r['largest_heartbeat_gap_s']:.2f} s",
+                "" if across is None else f"{across:.2f} s",
+                str(r["resumes"]),
+            ]
+        )
+    title = (
+        "Sustained load: latency from gateway dispatch to the bot's REST reply; heartbeats asked every "
+        f"{SUSTAINED_HEARTBEAT_MS / 1000:g} s (largest gap on one connection; across the drop apart)"
+    )
+    return bench_engine.table(title, headers, rows)
+
+
+def run_sustained_report(args: argparse.Namespace) -> Results:
+    heldout = heldout_questions()
+    runs = []
+    for drop in (False, True):
+        load = Sustained(args.rate, args.seconds, 300, 80, drop)
+        print(
+            f"sustained load, {load.name}: {load.rate:g}/s for {load.seconds:g} s ...",
+            file=sys.stderr,
+            flush=True,
+        )
+        runs.append(asyncio.run(run_sustained(load, args.seed, heldout)))
+    return {"machine": bench_engine.machine(), "seed": args.seed, "sustained": runs}
 
 
 # -- reporting ----------------------------------------------------------------------------------
@@ -992,11 +1184,33 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="only the 200x10 burst under Discord's rate limits (FOC bot and reply-only bot)",
     )
+    parser.add_argument(
+        "--sustained",
+        action="store_true",
+        help="the sustained-load report instead (steady and with a gateway drop half-way)",
+    )
+    parser.add_argument(
+        "--rate", type=float, default=20.0, help="sustained: questions per second (default 20)"
+    )
+    parser.add_argument("--seconds", type=float, default=60.0, help="sustained: duration (default 60)")
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.sustained:
+        with tempfile.TemporaryDirectory(prefix="bench-discord-") as scratch:
+            # The bot process inherits it: its records go to a scratch database.
+            os.environ.setdefault(DB_ENV, str(Path(scratch) / "bench.sqlite3"))
+            results = run_sustained_report(args)
+        m = results["machine"]
+        print(f"{m['date']}  commit {m['commit']}  Python {m['python']}  {m['cpu']} ({m['cores']} cores)")
+        print(sustained_table(results["sustained"]))
+        errors = sum(r["bot_errors_logged"] for r in results["sustained"])
+        print(f"errors logged by the bot processes: {errors}")
+        if args.out:
+            args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        return 0
     plan = make_plan(args)
     results: Results = {"machine": bench_engine.machine(), "quick": args.quick, "seed": args.seed}
     results["machine"]["discord_py"] = discord.__version__
