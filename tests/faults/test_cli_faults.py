@@ -150,7 +150,7 @@ def test_kill_9_during_imports_never_leaves_qa_yaml_half_written(tmp_path: Path)
     whole = time.monotonic() - started  # how long one import takes here, start to exit
     assert qa.read_bytes() == versions[1]
     outcomes = []
-    attempts = 30
+    attempts = 16
     for attempt in range(attempts):
         importing = subprocess.Popen(
             [*command, str(files[attempt % 2])], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
