@@ -72,7 +72,8 @@ class FOCBot(commands.Bot):
         # Cooldowns live in the asking extension (bot/exts/asking/policy.py), per server.
         self.repeats = RepeatTracker(settings.repeat_window)
         self.started_at = time.time()
-        # None until setup_hook opens it (unless given), and if it cannot be opened.
+        # None until setup_hook opens it (unless given). A database that cannot be opened
+        # yet is still a Store: it reopens itself with back-off (see bot.storage).
         self.store: Store | None = store
         self._owns_store = store is None
         # Knowledge reloads (file watcher, /kb) run one at a time; the files they last

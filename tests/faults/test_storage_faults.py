@@ -184,3 +184,37 @@ async def test_recording_resumes_after_a_lock_at_start_and_one_while_serving(
     ]
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+class _FailingConnection:
+    """Stands in for a connection whose disk failed (the one fault here not made for
+    real: SQLite gives no way to provoke a disk I/O error on demand)."""
+
+    def __init__(self, real: sqlite3.Connection) -> None:
+        self.real = real
+        self.in_transaction = False
+
+    def execute(self, *args: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    def close(self) -> None:
+        self.real.close()
+
+
+def test_a_connection_that_fails_is_replaced_after_the_back_off(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    store = quick_store(path)
+    record(store, "before")
+    broken = _FailingConnection(store._conn)  # type: ignore[arg-type]
+    store._conn = broken  # type: ignore[assignment]
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        record(store, "lost")
+    assert not store.available and "disk I/O error" in store.health()
+    with pytest.raises(StoreUnavailable):
+        record(store, "lost within the back-off")
+    time.sleep(0.15)
+    record(store, "after")
+    assert store.available and store._conn is not broken
+    assert store.unrecorded == 2
+    store.close()
+    assert questions_in(path) == ["before", "after"]
