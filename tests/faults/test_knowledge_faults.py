@@ -24,6 +24,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.test_moderation_e2e import (
+    button,
+    click,
+    edited,
+    followup,
+    kb,
+    kb_import,
+    text_of,
+    with_new_entry_from,
+)
 from tests.fake_discord import FakeDiscord
 
 from .helpers import (
@@ -165,7 +175,6 @@ async def test_a_broken_qa_yaml_keeps_the_last_good_knowledge_and_reaches_the_mo
 async def test_kb_reload_of_a_directory_in_place_of_qa_yaml_reports_the_problem(
     fake: FakeDiscord, tmp_path: Path
 ) -> None:
-    from tests.e2e.test_moderation_e2e import followup, kb, text_of
 
     async with mod_world(fake, tmp_path) as world:
         world.bot.get_cog("KnowledgeWatcher").poll.cancel()  # only the command reloads here
@@ -213,7 +222,6 @@ async def test_an_unreadable_qa_yaml_is_noticed_and_reported_by_a_running_bot(
 async def test_importing_the_good_version_repairs_a_broken_edit_on_disk(
     fake: FakeDiscord, tmp_path: Path
 ) -> None:
-    from tests.e2e.test_moderation_e2e import button, click, edited, followup, kb_import, text_of
 
     async with mod_world(fake, tmp_path) as world:
         qa = world.config.qa_path
@@ -256,7 +264,6 @@ async def test_leftover_temporary_files_are_removed_at_start(fake: FakeDiscord, 
 async def test_an_import_the_disk_refuses_reaches_the_moderators_and_the_audit_log(
     fake: FakeDiscord, tmp_path: Path
 ) -> None:
-    from tests.e2e.test_moderation_e2e import button, click, edited, followup, kb_import, with_new_entry_from
 
     async with mod_world(fake, tmp_path) as world:
         qa = world.config.qa_path

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage import Store, StoreUnavailable
+from tests.e2e.test_moderation_e2e import kb, text_of
 from tests.fake_discord import FakeDiscord
 
 from .helpers import ask_by_mention, cli, eventually, mod_world, project_copy
@@ -130,7 +131,6 @@ def test_kb_stats_with_a_directory_in_place_of_the_database_is_one_line(tmp_path
 async def test_recording_resumes_after_a_lock_at_start_and_one_while_serving(
     fake: FakeDiscord, tmp_path: Path
 ) -> None:
-    from tests.e2e.test_moderation_e2e import kb, text_of
 
     db = tmp_path / "data" / "bot.sqlite3"
     db.parent.mkdir(parents=True)
