@@ -24,6 +24,7 @@ from discord.ext import commands
 from .config import Config
 from .engine.engine import Engine
 from .guard import RepeatTracker
+from .guild_settings import GuildSettingsCache
 from .i18n import CommandTranslator
 from .knowledge.watch import Snapshot
 from .storage import Store, open_store
@@ -71,6 +72,8 @@ class FOCBot(commands.Bot):
         settings = config.discord
         # Cooldowns live in the asking extension (bot/exts/asking/policy.py), per server.
         self.repeats = RepeatTracker(settings.repeat_window)
+        # Per-server settings over config.yaml (read through guild_settings.settings_for).
+        self.guild_settings = GuildSettingsCache(config)
         self.started_at = time.time()
         # None until setup_hook opens it (unless given). A database that cannot be opened
         # yet is still a Store: it reopens itself with back-off (see bot.storage).

@@ -9,9 +9,11 @@ What is kept, and what is not:
   the time, and for a 👎 the ``reason`` the voter gave ("what was wrong?", optional).
   The user is kept only as a salted hash (HMAC with a random salt made when
   the database is created), enough to count one vote per user and let them change it.
-* ``audit``: every knowledge change made through the bot (import, rollback, learned),
-  every reload failure and every change the disk refused: who (moderator id and
-  name), when, what.
+* ``audit``: every knowledge change made through the bot (import, rollback, an added
+  or edited entry, learned), every reload failure and every change the disk refused:
+  who (moderator id and name), when, what.
+* ``guild_settings`` and ``dismissed`` (moderation): each server's ``/kb config``
+  values, and the missed questions moderators dismissed as noise (by normalized text).
 
 Durability: WAL journal with ``synchronous=FULL`` and one short transaction per write,
 so a process killed at any moment (even SIGKILL) loses no committed row and leaves a
@@ -36,6 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import os
 import secrets
@@ -56,7 +59,7 @@ DB_ENV = "FOC_BOT_DB"
 SCHEMA_VERSION = 1
 # "change-failure": an import, rollback or learned alternate that the disk refused
 # (the file or the backups folder could not be read or written).
-AUDIT_ACTIONS = ("import", "rollback", "learned", "reload-failure", "change-failure")
+AUDIT_ACTIONS = ("import", "rollback", "learned", "add", "edit", "reload-failure", "change-failure")
 ORIGINS = ("mention", "dm", "channel", "slash")
 # Seconds a write waits for another process's write to finish before failing.
 BUSY_TIMEOUT = 2.0
@@ -102,6 +105,26 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 """
 
+# Moderation's tables: the settings moderators give one server with /kb config (a JSON
+# value per setting; what is not set comes from config.yaml), and the missed questions
+# they dismissed as noise (by normalized text).
+_MODERATION_SCHEMA = """
+CREATE TABLE IF NOT EXISTS guild_settings (
+    guild_id INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    at REAL NOT NULL,
+    moderator_id INTEGER,
+    PRIMARY KEY (guild_id, key)
+);
+CREATE TABLE IF NOT EXISTS dismissed (
+    norm TEXT PRIMARY KEY,
+    text TEXT NOT NULL,
+    at REAL NOT NULL,
+    moderator_id INTEGER
+);
+"""
+
 
 @dataclass(frozen=True, slots=True)
 class Usage:
@@ -121,10 +144,11 @@ class MissedQuestion:
     abstained: int
     down: int
     last: float
+    asked: int = 1  # askings that were abstained on or voted down
 
     @property
     def count(self) -> int:
-        return self.abstained + self.down
+        return self.asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +183,7 @@ def _create_schema(conn: sqlite3.Connection) -> str:
     conn.execute("BEGIN IMMEDIATE")
     try:
         # Statement by statement: executescript() would commit on its own.
-        for statement in _SCHEMA.split(";"):
+        for statement in (_SCHEMA + _MODERATION_SCHEMA).split(";"):
             if statement.strip():
                 conn.execute(statement)
         _add_missing_columns(conn)
@@ -438,22 +462,24 @@ class Store:
         return Usage(int(answered), int(abstained), int(up), int(down))
 
     def missed_questions(self, since: float) -> list[MissedQuestion]:
-        """Each question text abstained on or voted down since ``since``, most frequent first."""
-        counts: dict[str, list[float]] = {}
-        for text, abstained, last in self._read(
-            "SELECT text, COUNT(*), MAX(at) FROM questions WHERE answered = 0 AND at >= ? GROUP BY text",
-            (since,),
-        ):
-            counts[text] = [abstained, 0, last]
-        for text, down, last in self._read(
-            "SELECT q.text, COUNT(*), MAX(f.at) FROM feedback f JOIN questions q ON q.message_id = f.message_id"
-            " WHERE f.vote = -1 AND f.at >= ? GROUP BY q.text",
-            (since,),
-        ):
-            row = counts.setdefault(text, [0, 0, 0.0])
-            row[1] += down
-            row[2] = max(row[2], last)
-        missed = [MissedQuestion(text, int(a), int(d), float(last)) for text, (a, d, last) in counts.items()]
+        """Each question text abstained on or voted down since ``since``, most asked first.
+
+        Counted by askings: a question asked once is asked once however many 👎 it got.
+        """
+        rows = self._read(
+            "SELECT q.text, COUNT(*), SUM(q.answered = 0), SUM(COALESCE(f.downs, 0)),"
+            " MAX(MAX(q.at), COALESCE(MAX(f.last), 0))"
+            " FROM questions q LEFT JOIN (SELECT message_id, COUNT(*) AS downs, MAX(at) AS last"
+            "   FROM feedback WHERE vote = -1 AND at >= ? GROUP BY message_id) f"
+            "   ON f.message_id = q.message_id"
+            " WHERE (q.answered = 0 AND q.at >= ?) OR f.downs IS NOT NULL"
+            " GROUP BY q.text",
+            (since, since),
+        )
+        missed = [
+            MissedQuestion(text, int(abstained), int(down), float(last), int(asked))
+            for text, asked, abstained, down, last in rows
+        ]
         return sorted(missed, key=lambda m: (-m.count, -m.last, m.text))
 
     def prune(self, before: float) -> int:
@@ -471,6 +497,50 @@ class Store:
             (limit,),
         )
         return [AuditEntry(*row) for row in rows]
+
+    # -- moderation: per-server settings and dismissed questions ---------------------------
+    # (the tables of _MODERATION_SCHEMA; used by bot/guild_settings.py and /kb)
+
+    def guild_settings(self) -> dict[int, dict[str, Any]]:
+        """Every server's settings set with ``/kb config``: guild id -> {name: value}."""
+        out: dict[int, dict[str, Any]] = {}
+        for guild_id, key, value in self._read("SELECT guild_id, key, value FROM guild_settings"):
+            out.setdefault(int(guild_id), {})[key] = json.loads(value)
+        return out
+
+    def set_guild_setting(
+        self, guild_id: int, key: str, value: Any, *, moderator_id: int | None = None
+    ) -> None:
+        """Set one server's setting (a JSON value), replacing what was set before."""
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO guild_settings (guild_id, key, value, at, moderator_id) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value, at = excluded.at,"
+                " moderator_id = excluded.moderator_id",
+                (guild_id, key, json.dumps(value), time.time(), moderator_id),
+            )
+
+    def reset_guild_settings(self, guild_id: int, key: str | None = None) -> int:
+        """Forget one setting (``key``) or all of one server's; returns how many went."""
+        with self._transaction() as conn:
+            if key is None:
+                return conn.execute("DELETE FROM guild_settings WHERE guild_id = ?", (guild_id,)).rowcount
+            return conn.execute(
+                "DELETE FROM guild_settings WHERE guild_id = ? AND key = ?", (guild_id, key)
+            ).rowcount
+
+    def dismiss_questions(self, norms: dict[str, str], *, moderator_id: int | None = None) -> None:
+        """Hide questions from the missed list for good: normalized text -> wording."""
+        with self._transaction() as conn:
+            for norm, text in norms.items():
+                conn.execute(
+                    "INSERT OR IGNORE INTO dismissed (norm, text, at, moderator_id) VALUES (?, ?, ?, ?)",
+                    (norm, text, time.time(), moderator_id),
+                )
+
+    def dismissed(self) -> set[str]:
+        """The normalized texts of the dismissed questions."""
+        return {norm for (norm,) in self._read("SELECT norm FROM dismissed")}
 
 
 def _add_missing_columns(conn: sqlite3.Connection) -> None:

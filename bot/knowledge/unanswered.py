@@ -2,7 +2,8 @@
 
 People ask the same thing in slightly different words ("when did korea join", "When
 did Korea join??"); near-duplicates are grouped (rapidfuzz ``token_set_ratio`` of at
-least 85 on the normalized text) and a group counts all its askings. Questions that
+least 85 on the normalized text) and a group counts all its askings (an asking that was
+abstained on and also voted down counts once). Questions that
 are already a phrasing of the knowledge (a moderator attached them meanwhile) are left
 out: that gap is closed.
 """
@@ -31,6 +32,8 @@ class Missed(Protocol):
     def down(self) -> int: ...
     @property
     def last(self) -> float: ...
+    @property
+    def asked(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +45,11 @@ class QuestionGroup:
     down: int
     last: float
     variants: tuple[str, ...] = ()
+    asked: int = 0
 
     @property
     def count(self) -> int:
-        return self.abstained + self.down
+        return self.asked
 
 
 @dataclass
@@ -55,18 +59,22 @@ class _Building:
     abstained: int
     down: int
     last: float
+    asked: int
 
     def absorb(self, other: _Building) -> None:
         for text, count in other.texts.items():
             self.texts[text] = self.texts.get(text, 0) + count
         self.abstained += other.abstained
         self.down += other.down
+        self.asked += other.asked
         self.last = max(self.last, other.last)
 
     def finish(self) -> QuestionGroup:
         # Named by the wording used most often (the first seen among equals).
         wordings = sorted(self.texts, key=lambda t: -self.texts[t])
-        return QuestionGroup(wordings[0], self.abstained, self.down, self.last, tuple(wordings[1:]))
+        return QuestionGroup(
+            wordings[0], self.abstained, self.down, self.last, tuple(wordings[1:]), self.asked
+        )
 
 
 def group_questions(
@@ -83,13 +91,13 @@ def group_questions(
         norm = normalize(item.text)
         if not norm or norm in known:
             continue
-        row = _Building(norm, {item.text: item.abstained + item.down}, item.abstained, item.down, item.last)
+        row = _Building(norm, {item.text: item.asked}, item.abstained, item.down, item.last, item.asked)
         if norm in exact:
             exact[norm].absorb(row)
         else:
             exact[norm] = row
     # Most frequent first, so a group's representative text is its most common one.
-    ordered = sorted(exact.values(), key=lambda b: (-(b.abstained + b.down), -b.last, b.norm))
+    ordered = sorted(exact.values(), key=lambda b: (-b.asked, -b.last, b.norm))
     groups: list[_Building] = []
     for candidate in ordered:
         match = process.extractOne(

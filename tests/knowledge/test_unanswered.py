@@ -14,6 +14,11 @@ class Row:
     abstained: int = 1
     down: int = 0
     last: float = 0.0
+    asked: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.asked is None:  # each asking abstained on or voted down once
+            object.__setattr__(self, "asked", max(self.abstained, self.down))
 
 
 def test_near_duplicates_are_one_group_named_by_the_most_frequent_wording():
@@ -37,6 +42,11 @@ def test_thumbs_down_and_abstentions_add_up():
         [Row("Who is Park Jin", abstained=2), Row("who is park jin?", abstained=0, down=3)]
     )
     assert (group.abstained, group.down, group.count) == (2, 3, 5)
+
+
+def test_a_question_asked_once_counts_once_however_it_was_missed():
+    (group,) = group_questions([Row("Who is Park Jin", abstained=1, down=2, asked=1)])
+    assert (group.abstained, group.down, group.count) == (1, 2, 1)
 
 
 def test_different_questions_stay_apart_and_ties_go_to_the_most_recent():
