@@ -1,4 +1,4 @@
-"""Changing the knowledge on disk safely: import, rollback, learned alternates.
+"""Changing the knowledge on disk safely: import, rollback, learned alternates, one entry.
 
 Shared by ``/kb`` in Discord and ``python -m bot kb`` on the command line. Every change
 is planned first: the new content is validated together with the rest of the knowledge
@@ -30,8 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from . import editing
 from .backups import Backup, Backups
 from .diff import KnowledgeDiff, diff_entries
+from .editing import EntryForm
 from .learned import grouped, parse_learned, render_learned, with_alternate
 from .loader import load_knowledge
 from .model import Knowledge
@@ -325,3 +327,48 @@ def learn(config: Config, entry_id: str, question: str) -> LearnResult:
         backup = _backup(config, "learned", old)
         _write(config, config.learned_path, text)
         return LearnResult(added=True, backup=backup)
+
+
+# -- one entry added or edited (/kb add, /kb edit) -----------------------------------------
+
+
+def plan_add(config: Config, form: EntryForm, *, current: Knowledge | None = None) -> ImportPlan:
+    """qa.yaml with a new entry made of ``form``, planned like an import (validated, diffed).
+
+    The id is made from the question. Raises KnowledgeError with the problems the file
+    would have.
+    """
+    display = _show(config, config.qa_path)
+    text = (_read(config.qa_path) or b"").decode("utf-8")
+    taken = {e.id for e in (current.entries if current is not None else ())}
+    taken |= {str(e.get("id")) for e in editing.raw_entries(text, display)}
+    fields = editing.entry_fields(form, editing.slug(form.question, taken))
+    updated = editing.with_entry(text, fields, display)
+    return plan_import(config, updated.encode("utf-8"), current=current, display=display)
+
+
+def plan_edit(
+    config: Config, entry_id: str, form: EntryForm, *, current: Knowledge | None = None
+) -> ImportPlan:
+    """qa.yaml with entry ``entry_id`` rewritten from ``form`` (its other fields kept)."""
+    display = _show(config, config.qa_path)
+    text = (_read(config.qa_path) or b"").decode("utf-8")
+    base = editing.raw_entry(text, entry_id, display)
+    updated = editing.with_entry(text, editing.entry_fields(form, entry_id, base), display, replace=entry_id)
+    return plan_import(config, updated.encode("utf-8"), current=current, display=display)
+
+
+def entry_form(config: Config, entry_id: str) -> EntryForm:
+    """The form of entry ``entry_id`` as qa.yaml writes it (learned alternates not included)."""
+    display = _show(config, config.qa_path)
+    raw = editing.raw_entry((_read(config.qa_path) or b"").decode("utf-8"), entry_id, display)
+    source = raw.get("source") or {}
+    paragraph = source.get("paragraph", "")
+    document = source.get("document")
+    return EntryForm(
+        question=str(raw.get("question") or ""),
+        alternates=tuple(str(a) for a in raw.get("alternates") or ()),
+        answer=str(raw.get("answer") or ""),
+        paragraph=f"{document} {paragraph}" if document and document != "announcement" else str(paragraph),
+        quote=str(source.get("quote") or ""),
+    )
