@@ -245,7 +245,9 @@ def with_new_entry(world: World) -> bytes:
 
 # -- who may use /kb --------------------------------------------------------------------------
 
-SUBCOMMANDS = ("reload", "check", "stats", "export", "import", "rollback", "unanswered")
+SUBCOMMANDS = ("reload", "check", "stats", "export", "import", "rollback", "unanswered", "add", "audit")
+# Names of /kb's options: its subcommands, "edit" (which takes an entry) and the config group.
+KB_OPTIONS = {*SUBCOMMANDS, "edit", "config"}
 
 
 async def test_a_member_without_the_role_or_permission_is_refused_by_every_subcommand(world: World) -> None:
@@ -270,7 +272,7 @@ async def test_kb_is_hidden_from_non_moderators_by_default_permissions(world: Wo
     assert command is not None
     assert int(command["default_member_permissions"]) == 1 << 5  # MANAGE_GUILD
     assert command["contexts"] == [0]  # guild only
-    assert {o["name"] for o in command["options"]} == set(SUBCOMMANDS)
+    assert {o["name"] for o in command["options"]} == KB_OPTIONS
 
 
 async def test_the_moderator_role_is_enough(world: World) -> None:
@@ -508,7 +510,8 @@ async def test_attaching_an_unanswered_question_makes_it_answered(world: World) 
 
     chosen, offer = await click(fake, listing, menu["custom_id"], values=["0"], user=world.carol)
     assert offer["type"] == MESSAGE_WITH_SOURCE and offer["data"]["flags"] & EPHEMERAL
-    [entries] = components(offer["data"])
+    entries, *_ = components(offer["data"])  # the entry menu, then New entry and Dismiss
+    assert entries["type"] == SELECT
     entry_id = entries["options"][0]["value"]  # the engine's best-ranked entry
     offer_message = fake.messages[fake.interactions[chosen["token"]].original_message_id]
 

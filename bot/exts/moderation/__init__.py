@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .cog import KnowledgeAdmin
+from .views import ExpiredItem
 from .watcher import KnowledgeWatcher
 
 if TYPE_CHECKING:
@@ -14,3 +15,5 @@ if TYPE_CHECKING:
 async def setup(bot: FOCBot) -> None:
     await bot.add_cog(KnowledgeWatcher(bot))
     await bot.add_cog(KnowledgeAdmin(bot))
+    # Any /kb button or menu whose view is gone (timed out, the bot restarted).
+    bot.add_dynamic_items(ExpiredItem)
