@@ -153,7 +153,11 @@ class KnowledgeAdmin(
     async def _reload_after(self, interaction: discord.Interaction, what: str) -> str:
         """Reload after a change; a line saying what now serves."""
         result = await reload_knowledge(
-            self.bot, trigger=f"{what} by {interaction.user}", moderator=interaction.user, notify=True
+            self.bot,
+            trigger=f"{what} by {interaction.user}",
+            moderator=interaction.user,
+            notify=True,
+            channel_id=settings_for(self.bot, interaction.guild_id).mod_channel,
         )
         if result.ok:
             return f"Now serving {result.entries} entries and {result.facts} fact cards."

@@ -64,10 +64,14 @@ async def reload_knowledge(
     trigger: str,
     moderator: discord.abc.User | None = None,
     notify: bool = False,
+    channel_id: int | None = None,
 ) -> ReloadResult:
     """Validate and swap in the knowledge on disk; report a failure. One at a time.
 
     Never raises: whatever goes wrong is a failed result, reported.
+
+    ``channel_id``: where to report (a server's moderator channel); by default
+    ``discord.mod_channel``.
     """
     async with bot.knowledge_lock:
         # Taken before reading: an edit made during the reload shows up as a change.
@@ -82,7 +86,9 @@ async def reload_knowledge(
         _reported.pop(bot, None)
         log.info("knowledge reloaded (%s): %d entries, %d fact cards", trigger, result.entries, result.facts)
     else:
-        await report_failure(bot, result.problems, trigger=trigger, moderator=moderator, notify=notify)
+        await report_failure(
+            bot, result.problems, trigger=trigger, moderator=moderator, notify=notify, channel_id=channel_id
+        )
     return result
 
 
@@ -94,6 +100,7 @@ async def report_failure(
     moderator: discord.abc.User | None = None,
     notify: bool = False,
     action: str = "reload-failure",
+    channel_id: int | None = None,
 ) -> None:
     """Log, audit and (``notify``) post to the moderator channel why a reload failed
     (``action`` "reload-failure") or why the disk refused a change ("change-failure").
@@ -124,7 +131,7 @@ async def report_failure(
             moderator=str(moderator) if moderator else None,
         ),
     )
-    channel_id = bot.config.discord.mod_channel
+    channel_id = channel_id or bot.config.discord.mod_channel
     if not notify or channel_id is None or repeated:
         return
     done = "reloaded" if action == "reload-failure" else "changed: the disk refused it"
