@@ -11,6 +11,7 @@ import asyncio
 import copy
 import shutil
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -156,8 +157,12 @@ async def test_a_failed_import_is_answered_and_its_preview_disabled(world: World
     preview = await followup(fake, interaction)
     confirm, _ = await click(fake, preview, button(preview, "Import"))
     done = await edited(fake, confirm)
-    assert "Import failed" in text_of(done) and "FileExistsError" in text_of(done)
-    assert "were not changed" in text_of(done)
+    # A clear reply: refused with the problem, or failed with the error, and nothing changed.
+    shown = text_of(done)
+    assert ("Import failed" in shown and "were not changed" in shown) or (
+        "Import refused" in shown and "nothing was changed" in shown
+    ), shown
+    assert "backups" in shown or "FileExistsError" in shown, shown
     assert components(done) and all(c["disabled"] for c in components(done))
     assert world.qa_path.read_bytes() == before
     assert answered_by(world, NEW_QUESTION) is None
@@ -400,17 +405,11 @@ async def test_unanswered_pages_and_makes_a_new_entry_from_a_question(world: Wor
         "recommend a sci-fi novel", "how tall is everest", "learn guitar chords fast",
         "python list comprehension syntax", "is coffee bad for sleep", "how many legs does a spider have",
     ]  # fmt: skip
-    for n, text in enumerate(noise):
-        world.store.record_question(text, answered=False, score=10, entry_id=None, kind="none",
-                                    origin="mention", at=1e9 + n)  # fmt: skip
-    world.store.record_question(
-        NEW_QUESTION, answered=False, score=10, entry_id=None, kind="none", origin="mention"
-    )
-    world.store.record_question(
-        NEW_QUESTION, answered=False, score=10, entry_id=None, kind="none", origin="mention"
-    )
-    # Only the last 30 days count: the noise must be recent too.
-    world.store._conn.execute("UPDATE questions SET at = strftime('%s','now') - id")
+    now = time.time()
+    for n, text in enumerate([NEW_QUESTION, NEW_QUESTION, *noise]):
+        world.store.record_question(
+            text, answered=False, score=10, entry_id=None, kind="none", origin="mention", at=now - n
+        )
 
     interaction, _ = await kb(fake, "unanswered")
     listing = await followup(fake, interaction)
