@@ -484,3 +484,22 @@ async def test_the_mod_channel_set_for_the_server_gets_the_changes(world: World)
     post = await fake.wait_for_request("POST", f"/channels/{other.id}/messages", timeout=STEP)
     assert post.json["embeds"][0]["title"] == "Knowledge changed: import"
     assert not [r for r in fake.requests if r.path == f"/channels/{world.mod_channel.id}/messages"]
+
+
+async def test_forged_menu_values_are_answered_politely(world: World) -> None:
+    fake = world.fake
+    world.store.record_question(
+        NEW_QUESTION, answered=False, score=10, entry_id=None, kind="none", origin="dm"
+    )
+    interaction, _ = await kb(fake, "unanswered")
+    listing = await followup(fake, interaction)
+    menu = components(listing)[0]
+    for forged in ("99", "-1", "x"):
+        _, answer = await click(fake, listing, menu["custom_id"], values=[forged])
+        assert answer["data"]["content"] == views.NOT_OFFERED and answer["data"]["flags"] & EPHEMERAL
+    chosen, _ = await click(fake, listing, menu["custom_id"], values=["0"])
+    offer = fake.messages[fake.interactions[chosen["token"]].original_message_id]
+    entries = next(c for c in components(offer) if c["type"] == 3)
+    _, answer = await click(fake, offer, entries["custom_id"], values=["rok-38th-member-forged"])
+    assert answer["data"]["content"] == views.NOT_OFFERED
+    assert not world.config.learned_path.exists() or "forged" not in world.config.learned_path.read_text()

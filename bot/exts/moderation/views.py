@@ -32,6 +32,8 @@ TIMEOUT = 600.0  # Discord lets the bot edit an ephemeral reply for 15 minutes
 FORM_TIMEOUT = 1800.0  # typing an entry can take a while
 PAGE = 10  # missed questions per page of /kb unanswered
 EXPIRED = "This preview has expired (or the bot restarted): run the command again."
+# A value that is not one of the menu's options can only come from a forged request.
+NOT_OFFERED = "That choice is not one this menu offered; open the list again (`/kb unanswered`)."
 _MAX_OPTIONS = 25  # Discord's limit for a select menu
 # A value that is not one of the menu's options can only come from a forged request.
 NOT_OFFERED = "That choice is not one this menu offered; open the list again (`/kb unanswered`)."
@@ -316,8 +318,7 @@ class QuestionPicker(KBView):
         if not (value.isascii() and value.isdigit() and int(value) < len(self._groups)):
             await interaction.response.send_message(NOT_OFFERED, ephemeral=True)
             return
-        index = int(value)
-        await self._on_pick(interaction, self._groups[index])
+        await self._on_pick(interaction, self._groups[int(value)])
 
 
 class QuestionActions(KBView):
@@ -336,6 +337,7 @@ class QuestionActions(KBView):
         super().__init__(live)
         self.group = group
         self._on_attach, self._on_new, self._on_dismiss = on_attach, on_new, on_dismiss
+        self._offered = {entry.id for entry, _ in entries[:_MAX_OPTIONS]}
         if entries:
             self._menu = discord.ui.Select(
                 custom_id=_custom_id("entry"),
@@ -370,7 +372,7 @@ class QuestionActions(KBView):
 
     async def _attach(self, interaction: discord.Interaction) -> None:
         value = self._menu.values[0] if self._menu.values else ""
-        if value not in {option.value for option in self._menu.options}:
+        if value not in self._offered:
             await interaction.response.send_message(NOT_OFFERED, ephemeral=True)
             return
         self.stop()
