@@ -503,3 +503,25 @@ async def test_forged_menu_values_are_answered_politely(world: World) -> None:
     _, answer = await click(fake, offer, entries["custom_id"], values=["rok-38th-member-forged"])
     assert answer["data"]["content"] == views.NOT_OFFERED
     assert not world.config.learned_path.exists() or "forged" not in world.config.learned_path.read_text()
+
+
+async def test_a_server_cooldown_set_with_config_holds_the_next_question(world: World) -> None:
+    fake = world.fake
+    # config.yaml allows 5 questions a minute per user; this server allows 1.
+    done = await kb_config(fake, "set", {"setting": "user_rate", "value": "1"})
+    assert "`user_rate` is now 1" in done["data"]["content"]
+    first = await mention(world, "Who is Park Jin?")
+    assert first["embeds"]
+    before = len(fake.requests)
+    held = fake.message_create(
+        fake.channel, fake.user, f"{fake.bot_user.mention} When did Korea join the FOC?"
+    )
+    await fake.dispatch("MESSAGE_CREATE", held)
+    reaction = await fake.wait_for_request(
+        "PUT", f"/channels/{fake.channel.id}/messages/{held['id']}/reactions/", after=before, timeout=STEP
+    )
+    assert "⏳" in reaction.path  # held back by this server's cooldown
+    # A reset gives config.yaml's 5 back.
+    await kb_config(fake, "reset", {"setting": "user_rate"})
+    third = await mention(world, "What did Korea pledge?")
+    assert third["embeds"]

@@ -1,10 +1,11 @@
 """Where and how often the bot answers: answer channels, length cap and cooldowns.
 
 Every decision of that kind is made here, from one server's settings
-(:func:`settings_for`, which takes the guild id: today every server uses the
-``discord:`` section of ``config.yaml``; per-server values plug in there). Nothing held
-back is silent: :func:`held_back` says why and for how long, and the caller shows it
-(a reaction on a mention, a private notice on an interaction).
+(:func:`settings_for`, which takes the guild id: a server's own values, set with
+``/kb config`` (:mod:`bot.guild_settings`), over the ``discord:`` section of
+``config.yaml``). Nothing held back is silent: :func:`held_back` says why and for how
+long, and the caller shows it (a reaction on a mention, a private notice on an
+interaction).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from ... import guild_settings
 from ...guard import Cooldown
 
 if TYPE_CHECKING:
@@ -40,15 +42,17 @@ class Hold:
 
 
 def settings_for(bot: FOCBot, guild_id: int | None) -> AnswerSettings:
-    """The answering rules of one server (``None``: a DM), from ``config.yaml``."""
+    """The answering rules of one server (``None``: a DM): its ``/kb config`` values, and
+    ``config.yaml``'s for what it did not set."""
     d = bot.config.discord
+    server = guild_settings.settings_for(bot, guild_id)
     return AnswerSettings(
-        answer_channels=frozenset(d.answer_channels),
+        answer_channels=frozenset(server.answer_channels),
         channel_threshold=d.channel_threshold,
-        user_rate=d.user_rate,
-        user_per=d.user_per,
-        channel_rate=d.channel_rate,
-        channel_per=d.channel_per,
+        user_rate=server.user_rate,
+        user_per=server.user_per,
+        channel_rate=server.channel_rate,
+        channel_per=server.channel_per,
         max_question_chars=d.max_question_chars,
     )
 
@@ -104,5 +108,6 @@ def max_question_chars(bot: FOCBot, guild_id: int | None) -> int:
 
 
 def mod_channel_for(bot: FOCBot, guild_id: int | None) -> int | None:
-    """The channel told about feedback reasons for this server (``discord.mod_channel``)."""
-    return bot.config.discord.mod_channel
+    """The channel told about feedback reasons for this server (``/kb config``, by default
+    ``discord.mod_channel``)."""
+    return guild_settings.settings_for(bot, guild_id).mod_channel

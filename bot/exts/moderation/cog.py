@@ -688,8 +688,8 @@ class KnowledgeAdmin(
         note = ""
         if setting == "answer_channels" and parsed and not self.bot.intents.message_content:
             note = (
-                "\n⚠️ The bot runs without the Message Content intent, so it only sees mentions: "
-                "answer channels need it (see the README) and a restart."
+                "\n⚠️ The bot runs without the Message Content intent (it asks for it only when "
+                "config.yaml lists answer_channels), so it sees only mentions and DMs for now."
             )
         await interaction.response.send_message(
             f"`{setting}` is now {show_value(setting, parsed)} for this server.{note}",
