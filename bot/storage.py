@@ -145,6 +145,7 @@ class MissedQuestion:
     down: int
     last: float
     asked: int = 1  # askings that were abstained on or voted down
+    reasons: tuple[str, ...] = ()  # what the 👎 voters said was wrong
 
     @property
     def count(self) -> int:
@@ -465,11 +466,13 @@ class Store:
         """Each question text abstained on or voted down since ``since``, most asked first.
 
         Counted by askings: a question asked once is asked once however many 👎 it got.
+        The 👎's reasons ("what was wrong?") come with it.
         """
         rows = self._read(
             "SELECT q.text, COUNT(*), SUM(q.answered = 0), SUM(COALESCE(f.downs, 0)),"
-            " MAX(MAX(q.at), COALESCE(MAX(f.last), 0))"
-            " FROM questions q LEFT JOIN (SELECT message_id, COUNT(*) AS downs, MAX(at) AS last"
+            " MAX(MAX(q.at), COALESCE(MAX(f.last), 0)), GROUP_CONCAT(f.reasons, char(31))"
+            " FROM questions q LEFT JOIN (SELECT message_id, COUNT(*) AS downs, MAX(at) AS last,"
+            "   GROUP_CONCAT(NULLIF(TRIM(reason), ''), char(31)) AS reasons"
             "   FROM feedback WHERE vote = -1 AND at >= ? GROUP BY message_id) f"
             "   ON f.message_id = q.message_id"
             " WHERE (q.answered = 0 AND q.at >= ?) OR f.downs IS NOT NULL"
@@ -477,8 +480,15 @@ class Store:
             (since, since),
         )
         missed = [
-            MissedQuestion(text, int(abstained), int(down), float(last), int(asked))
-            for text, asked, abstained, down, last in rows
+            MissedQuestion(
+                text,
+                int(abstained),
+                int(down),
+                float(last),
+                int(asked),
+                tuple(reasons.split("\x1f")) if reasons else (),
+            )
+            for text, asked, abstained, down, last, reasons in rows
         ]
         return sorted(missed, key=lambda m: (-m.count, -m.last, m.text))
 

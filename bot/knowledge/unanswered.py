@@ -34,6 +34,8 @@ class Missed(Protocol):
     def last(self) -> float: ...
     @property
     def asked(self) -> int: ...
+    @property
+    def reasons(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,7 @@ class QuestionGroup:
     last: float
     variants: tuple[str, ...] = ()
     asked: int = 0
+    reasons: tuple[str, ...] = ()  # what 👎 voters said was wrong
 
     @property
     def count(self) -> int:
@@ -60,6 +63,7 @@ class _Building:
     down: int
     last: float
     asked: int
+    reasons: list[str]
 
     def absorb(self, other: _Building) -> None:
         for text, count in other.texts.items():
@@ -67,13 +71,20 @@ class _Building:
         self.abstained += other.abstained
         self.down += other.down
         self.asked += other.asked
+        self.reasons += other.reasons
         self.last = max(self.last, other.last)
 
     def finish(self) -> QuestionGroup:
         # Named by the wording used most often (the first seen among equals).
         wordings = sorted(self.texts, key=lambda t: -self.texts[t])
         return QuestionGroup(
-            wordings[0], self.abstained, self.down, self.last, tuple(wordings[1:]), self.asked
+            wordings[0],
+            self.abstained,
+            self.down,
+            self.last,
+            tuple(wordings[1:]),
+            self.asked,
+            tuple(dict.fromkeys(self.reasons)),
         )
 
 
@@ -91,7 +102,15 @@ def group_questions(
         norm = normalize(item.text)
         if not norm or norm in known:
             continue
-        row = _Building(norm, {item.text: item.asked}, item.abstained, item.down, item.last, item.asked)
+        row = _Building(
+            norm,
+            {item.text: item.asked},
+            item.abstained,
+            item.down,
+            item.last,
+            item.asked,
+            list(item.reasons),
+        )
         if norm in exact:
             exact[norm].absorb(row)
         else:

@@ -15,6 +15,7 @@ class Row:
     down: int = 0
     last: float = 0.0
     asked: int | None = None
+    reasons: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.asked is None:  # each asking abstained on or voted down once
@@ -42,6 +43,14 @@ def test_thumbs_down_and_abstentions_add_up():
         [Row("Who is Park Jin", abstained=2), Row("who is park jin?", abstained=0, down=3)]
     )
     assert (group.abstained, group.down, group.count) == (2, 3, 5)
+
+
+def test_the_reasons_of_near_duplicates_are_kept_once_each():
+    (group,) = group_questions(
+        [Row("Who is Park Jin", down=1, reasons=("wrong person",)), Row("who is park jin?", down=2,
+         reasons=("wrong person", "too long"))]
+    )  # fmt: skip
+    assert group.reasons == ("wrong person", "too long")
 
 
 def test_a_question_asked_once_counts_once_however_it_was_missed():

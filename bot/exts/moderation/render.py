@@ -204,6 +204,10 @@ def unanswered_embed(
         line = f"**{number}.** {_safe(group.question, 150)} — {counts}"
         if group.variants:
             line += f"\n  also: {_safe(' | '.join(group.variants), 150)}"
+        if group.reasons:
+            why = " | ".join(f"“{_safe(reason, 100)}”" for reason in group.reasons[:3])
+            more = f" (+{len(group.reasons) - 3})" if len(group.reasons) > 3 else ""
+            line += f"\n  👎 why: {why}{more}"
         lines.append(line)
     embed.description = "\n".join(lines)[:_EMBED_LIMIT]
     footer = "Pick a question: attach it to an entry, make a new entry, or dismiss it."
