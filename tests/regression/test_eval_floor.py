@@ -84,9 +84,7 @@ DOCUMENT_FLOORS = {
 @pytest.mark.parametrize(("text", "questions"), list(document_sets(DATA / "documents")), ids=lambda p: p.stem)
 def test_document_floor(text: Path, questions: Path) -> None:
     """A document added to the sources is answered from its fact cards alone."""
-    with tempfile.TemporaryDirectory() as tmp:
-        knowledge = with_documents(ROOT, [text], Path(tmp))
-    check(evaluate(load_cases(questions), Matcher(knowledge).ask), *DOCUMENT_FLOORS[text.stem])
+    _documents_floor(text, questions, DOCUMENT_FLOORS[text.stem])
 
 
 def test_every_document_has_a_floor() -> None:
@@ -108,32 +106,29 @@ HELDOUT_DOCUMENT_FLOORS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(HELDOUT_FLOORS))
-def test_heldout_set_floor(matcher, name: str) -> None:
-    check(evaluate(load_cases(HELDOUT / name), matcher.ask), *HELDOUT_FLOORS[name])
+def _documents_floor(text: Path, questions: Path, floors: tuple[float, float, float]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        knowledge = with_documents(ROOT, [text], Path(tmp))
+    check(evaluate(load_cases(questions), Matcher(knowledge).ask), *floors)
 
 
 @pytest.mark.parametrize(
-    ("text", "questions"), list(document_sets(HELDOUT / "documents")), ids=lambda p: p.stem
+    ("folder", "name", "floors"),
+    [(HELDOUT, n, f) for n, f in sorted(HELDOUT_FLOORS.items())]
+    + [(HELDOUT2, n, f) for n, f in sorted(HELDOUT2_FLOORS.items())],
 )
-def test_heldout_document_floor(text: Path, questions: Path) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        knowledge = with_documents(ROOT, [text], Path(tmp))
-    check(evaluate(load_cases(questions), Matcher(knowledge).ask), *HELDOUT_DOCUMENT_FLOORS[text.stem])
-
-
-@pytest.mark.parametrize("name", sorted(HELDOUT2_FLOORS))
-def test_second_heldout_set_floor(matcher, name: str) -> None:
-    check(evaluate(load_cases(HELDOUT2 / name), matcher.ask), *HELDOUT2_FLOORS[name])
+def test_heldout_set_floor(matcher, folder: Path, name: str, floors: tuple[float, float, float]) -> None:
+    check(evaluate(load_cases(folder / name), matcher.ask), *floors)
 
 
 @pytest.mark.parametrize(
-    ("text", "questions"), list(document_sets(HELDOUT2 / "documents")), ids=lambda p: p.stem
+    ("text", "questions", "floors"),
+    [(t, q, HELDOUT_DOCUMENT_FLOORS[t.stem]) for t, q in document_sets(HELDOUT / "documents")]
+    + [(t, q, HELDOUT2_DOCUMENT_FLOORS[t.stem]) for t, q in document_sets(HELDOUT2 / "documents")],
+    ids=lambda v: getattr(v, "stem", ""),
 )
-def test_second_heldout_document_floor(text: Path, questions: Path) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        knowledge = with_documents(ROOT, [text], Path(tmp))
-    check(evaluate(load_cases(questions), Matcher(knowledge).ask), *HELDOUT2_DOCUMENT_FLOORS[text.stem])
+def test_heldout_document_floor(text: Path, questions: Path, floors: tuple[float, float, float]) -> None:
+    _documents_floor(text, questions, floors)
 
 
 def test_every_heldout_set_has_a_floor() -> None:
