@@ -119,12 +119,12 @@ def analyse(index: Index, message: str, max_chars: int) -> Query | None:
     if not slots:
         return None
     vocab = index.vocabulary
-    focus_phrase = focus_words(" ".join(drop_chat_leads(drop_greetings(normalize(question).split()))))
+    # The shape is read without the chat a question opens with ("hey bot, which ...").
+    unwrapped = " ".join(drop_chat_leads(drop_greetings(normalize(question).split())))
+    focus_phrase = focus_words(unwrapped)
     focus = [tokens for tokens in (vocab.tokens_of([w]) for w in focus_phrase) if tokens]
     tokens = frozenset(slot.token for slot in slots)
-    # The shape is read without the chat a question opens with ("hey bot, which ...").
-    asked = " ".join(drop_chat_leads(drop_greetings(normalize(question).split())))
-    asked += "?" if question.rstrip().endswith("?") else ""
+    asked = unwrapped + ("?" if question.rstrip().endswith("?") else "")
     shape = Shape(
         wanted=question_type(asked),
         about_publication=asks_about_publication(question),

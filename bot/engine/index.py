@@ -136,12 +136,11 @@ class Index:
         self.max_idf = ranked[-1]
         self.idf_q75 = ranked[int(0.75 * (len(ranked) - 1))]
         self.item_tokens = [frozenset(tokens) for tokens in item_tokens]
-        self.postings: dict[str, tuple[int, ...]] = {}
         holders: dict[str, list[int]] = defaultdict(list)
         for owner, tokens in enumerate(self.item_tokens):
             for token in tokens:
                 holders[token].append(owner)
-        self.postings = {t: tuple(o) for t, o in holders.items()}
+        self.postings: dict[str, tuple[int, ...]] = {t: tuple(o) for t, o in holders.items()}
 
         self.units: list[Unit] = []
         self.item_units: list[list[int]] = [[] for _ in self.items]
