@@ -176,6 +176,12 @@ class Index:
             if unit.owner not in by_words[unit.words]:
                 by_words[unit.words].append(unit.owner)
         self.by_words = {w: tuple(o) for w, o in by_words.items()}
+        # Which curated entries have this word sequence as a phrasing (an asking text).
+        self.phrased_by: dict[tuple[str, ...], int] = {
+            unit.words: unit.owner
+            for unit in self.units
+            if unit.field == ASK and isinstance(self.items[unit.owner], Entry)
+        }
         # Per item, the word sequences of its texts: is one of them the question itself?
         self.item_words = [frozenset(self.units[u].words for u in units) for units in self.item_units]
         # Per item, which of its units hold each token (positions in item_units[owner]).
@@ -205,6 +211,28 @@ class Index:
             )
         )
         self.profiles = [self._profile(item) for item in self.items]
+        # Per item, the tokens of its whole document and of its paragraph: a question's
+        # words that a sentence lacks are often elsewhere in what it belongs to (the
+        # document's name, the subject of the paragraph).
+        paragraph_tokens: dict[tuple[str, int], frozenset[str]] = {}
+        document_tokens: dict[str, frozenset[str]] = {}
+        for name, document in knowledge.documents.items():
+            whole: set[str] = set()
+            for number, paragraph in enumerate(document.paragraphs, start=1):
+                tokens = frozenset(vocab.text_tokens(paragraph))
+                paragraph_tokens[name, number] = tokens
+                whole |= tokens
+            document_tokens[name] = frozenset(whole)
+        empty: frozenset[str] = frozenset()
+        self.item_paragraph_tokens = [
+            paragraph_tokens.get((item.source.document, item.source.paragraph), empty)
+            | self.item_tokens[owner]
+            for owner, item in enumerate(self.items)
+        ]
+        self.item_document_tokens = [
+            document_tokens.get(item.source.document, empty) | self.item_paragraph_tokens[owner]
+            for owner, item in enumerate(self.items)
+        ]
 
     def countries_in(self, tokens: set[str] | frozenset[str]) -> frozenset[frozenset[str]]:
         """The known country names all of whose tokens are among ``tokens``."""

@@ -73,10 +73,18 @@ class Matcher:
             return []
         decision = self.decision
         items = self.index.items
+        # Phrasings are unique across entries (validation refuses a collision), so a
+        # question that is one word for word names its entry, as surely as a clicked
+        # suggestion does: what a moderator promised by writing it (or by attaching it
+        # from the unanswered questions). Only a configured threshold above 100 holds it.
+        phrased = self.index.phrased_by.get(query.words)
         scored = []
         for candidate in candidates(self.index, query):
             kind = "qa" if isinstance(items[candidate.owner], Entry) else "fact"
-            confidence = 100.0 * decision.confidence(decision.logit(candidate.features), kind)
+            if candidate.owner == phrased:
+                confidence = 100.0
+            else:
+                confidence = 100.0 * decision.confidence(decision.logit(candidate.features), kind)
             scored.append((-confidence, candidate.owner, candidate.phrasing))
         # Moderators write curated entries to answer better than the raw sentence (in
         # both languages): one confident enough to answer goes before any fact card.

@@ -416,3 +416,10 @@ def test_a_question_asked_word_for_word_is_not_too_vague(matcher):
     itself: "What is the FOC?" is the what-is-foc entry's own question, and comes first."""
     assert feature_of(matcher, "What is the FOC?", "what-is-foc", "exact") == 1.0
     assert matcher.rank("What is the FOC?", limit=1)[0].item.id == "what-is-foc"
+
+
+def test_a_curated_question_asked_word_for_word_is_answered_by_its_entry(matcher):
+    """Phrasings are unique across entries, so one asked as written names its entry."""
+    for entry in matcher.knowledge.entries:
+        answer = matcher.ask(entry.question)
+        assert answer.answered and answer.entry_id == entry.id, entry.question

@@ -50,23 +50,23 @@ def check(report, in_scope: float, abstained: float, wrong: float) -> None:
 @pytest.mark.parametrize(
     ("name", "in_scope", "abstained", "wrong"),
     [
-        ("dev.yaml", 0.89, 0.96, 0.03),
-        ("heldout_chatty.yaml", 0.78, 0.96, 0.04),
-        ("heldout_chatty2.yaml", 0.8, 0.96, 0.03),
-        ("heldout_fresh.yaml", 0.88, 0.92, 0.05),
-        ("heldout_fresh2.yaml", 0.94, 0.96, 0.03),
-        ("heldout_fresh3.yaml", 0.86, 0.93, 0.06),
-        ("heldout_fresh4.yaml", 0.81, 0.89, 0.06),
-        ("heldout_fresh5.yaml", 0.91, 0.96, 0.04),
-        ("heldout_fresh6.yaml", 0.87, 0.93, 0.04),
-        ("heldout_fresh7.yaml", 0.89, 0.96, 0.05),
-        ("heldout_fresh8.yaml", 0.9, 0.93, 0.04),
-        ("heldout_fresh9.yaml", 0.86, 0.96, 0.03),
-        ("heldout_korean.yaml", 0.78, 0.96, 0.03),
-        ("heldout_paraphrases.yaml", 0.83, 0.96, 0.03),
+        ("dev.yaml", 0.92, 0.96, 0.02),
+        ("heldout_chatty.yaml", 0.82, 0.96, 0.03),
+        ("heldout_chatty2.yaml", 0.84, 0.96, 0.03),
+        ("heldout_fresh.yaml", 0.89, 0.96, 0.03),
+        ("heldout_fresh2.yaml", 0.95, 0.96, 0.02),
+        ("heldout_fresh3.yaml", 0.85, 0.94, 0.05),
+        ("heldout_fresh4.yaml", 0.82, 0.91, 0.05),
+        ("heldout_fresh5.yaml", 0.93, 0.96, 0.03),
+        ("heldout_fresh6.yaml", 0.9, 0.93, 0.04),
+        ("heldout_fresh7.yaml", 0.9, 0.96, 0.04),
+        ("heldout_fresh8.yaml", 0.91, 0.93, 0.03),
+        ("heldout_fresh9.yaml", 0.89, 0.91, 0.03),
+        ("heldout_korean.yaml", 0.75, 0.96, 0.02),
+        ("heldout_paraphrases.yaml", 0.85, 0.96, 0.03),
         ("heldout_rephrased.yaml", 0.93, 0.96, 0.03),
-        ("heldout_rephrased2.yaml", 0.78, 0.96, 0.04),
-        ("heldout_rephrased3.yaml", 0.8, 0.96, 0.03),
+        ("heldout_rephrased2.yaml", 0.81, 0.96, 0.02),
+        ("heldout_rephrased3.yaml", 0.82, 0.96, 0.02),
     ],
 )
 def test_training_set_floor(matcher, name: str, in_scope: float, abstained: float, wrong: float) -> None:
@@ -74,10 +74,12 @@ def test_training_set_floor(matcher, name: str, in_scope: float, abstained: floa
 
 
 DOCUMENT_FLOORS = {
-    "aster-annual-report": (0.24, 0.96, 0.03),
-    "harbor-joint-statement": (0.21, 0.96, 0.05),
-    "lumen-programme": (0.21, 0.96, 0.03),
-    "meridian-membership": (0.07, 0.96, 0.05),
+    "aster-annual-report": (0.14, 0.96, 0.02),
+    "harbor-joint-statement": (0.25, 0.96, 0.06),
+    "lumen-programme": (0.25, 0.96, 0.02),
+    "meridian-membership": (0.14, 0.91, 0.04),
+    "pellan-outage-report": (0.14, 0.96, 0.04),
+    "sarrow-fellowship-faq": (0.11, 0.96, 0.04),
 }
 
 
