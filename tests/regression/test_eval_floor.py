@@ -31,6 +31,8 @@ DATA = ROOT / "tests" / "data"
 HELDOUT = DATA / "heldout"
 # A second round of held-out sets, written after the model was fitted.
 HELDOUT2 = DATA / "heldout2"
+# A third round of held-out documents, written after the next fit.
+HELDOUT3 = DATA / "heldout3"
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +104,10 @@ HELDOUT_FLOORS = {
 }
 HELDOUT2_FLOORS = {"announce_mixed.yaml": (0.58, 0.9, 0.07)}
 HELDOUT2_DOCUMENT_FLOORS = {"quill-election-observation": (0.05, 0.85, 0.1)}
+HELDOUT3_DOCUMENT_FLOORS = {
+    "brannock-accession-statement": (0.14, 0.86, 0.08),
+    "kestrel-consultation-notice": (0.08, 0.81, 0.08),
+}
 HELDOUT_DOCUMENT_FLOORS = {
     "corvid-summit-communique": (0.08, 0.84, 0.1),
     "tessel-suspension-notice": (0.04, 0.77, 0.11),
@@ -126,7 +132,8 @@ def test_heldout_set_floor(matcher, folder: Path, name: str, floors: tuple[float
 @pytest.mark.parametrize(
     ("text", "questions", "floors"),
     [(t, q, HELDOUT_DOCUMENT_FLOORS[t.stem]) for t, q in document_sets(HELDOUT / "documents")]
-    + [(t, q, HELDOUT2_DOCUMENT_FLOORS[t.stem]) for t, q in document_sets(HELDOUT2 / "documents")],
+    + [(t, q, HELDOUT2_DOCUMENT_FLOORS[t.stem]) for t, q in document_sets(HELDOUT2 / "documents")]
+    + [(t, q, HELDOUT3_DOCUMENT_FLOORS[t.stem]) for t, q in document_sets(HELDOUT3 / "documents")],
     ids=lambda v: getattr(v, "stem", ""),
 )
 def test_heldout_document_floor(text: Path, questions: Path, floors: tuple[float, float, float]) -> None:
@@ -134,6 +141,7 @@ def test_heldout_document_floor(text: Path, questions: Path, floors: tuple[float
 
 
 def test_every_heldout_set_has_a_floor() -> None:
+    assert {t.stem for t, _ in document_sets(HELDOUT3 / "documents")} == set(HELDOUT3_DOCUMENT_FLOORS)
     assert {p.name for p in HELDOUT2.glob("*.yaml")} == set(HELDOUT2_FLOORS)
     assert {t.stem for t, _ in document_sets(HELDOUT2 / "documents")} == set(HELDOUT2_DOCUMENT_FLOORS)
     assert {p.name for p in HELDOUT.glob("*.yaml")} == set(HELDOUT_FLOORS)
