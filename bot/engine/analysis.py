@@ -180,7 +180,7 @@ def _slots(index: Index, question: str) -> tuple[list[Slot], tuple[str, ...]]:
         # ("United States") is one unknown name, whatever its words mean apart.
         for phrase in _NAME_PHRASE.findall(question):
             parts = normalize(phrase).split()
-            if len(parts) > 1 and any(pair not in vocab.pairs for pair in pairwise(parts)):
+            if len(parts) > 1 and any(not vocab.together(a, b) for a, b in pairwise(parts)):
                 merged = "".join(parts)
                 words = _replace_run(words, parts, merged)
                 names.add(merged)

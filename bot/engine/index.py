@@ -22,6 +22,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..knowledge.model import Entry, FactCard, Knowledge
 from ..lang.korean import language
@@ -35,9 +36,9 @@ _K1 = 1.2
 _B = 0.75
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """One text of an item as tokens."""
+class Unit(NamedTuple):
+    """One text of an item as tokens. A named tuple: the index cache holds thousands,
+    and tuples load from it several times faster than frozen dataclasses."""
 
     owner: int  # index into Index.items
     text: str

@@ -99,7 +99,9 @@ class Vocabulary:
             known.update(words)
             pairs.update(pairwise(words))
         self.known = frozenset(known)
-        self.pairs = frozenset(pairs)
+        # Joined by a space (no word holds one): a set of strings loads from the index
+        # cache far faster than a set of pairs.
+        self._pairs = frozenset(f"{a} {b}" for a, b in pairs)
         by_initial: dict[str, list[str]] = defaultdict(list)
         for word in sorted(w for w in known if not has_digit(w)):
             by_initial[word[0]].append(word)
@@ -114,6 +116,10 @@ class Vocabulary:
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self.correct = lru_cache(maxsize=8192)(self._correct)
+
+    def together(self, first: str, second: str) -> bool:
+        """Whether the knowledge writes ``first`` right before ``second`` anywhere."""
+        return f"{first} {second}" in self._pairs
 
     # -- words to tokens ---------------------------------------------------------------
 
@@ -209,7 +215,7 @@ class Vocabulary:
             if abs(len(candidate) - len(word)) == 1
             and candidate not in STOPWORDS
             and candidate not in FILLER_WORDS
-            and ((before, candidate) in self.pairs or (candidate, after) in self.pairs)
+            and (self.together(before, candidate) or self.together(candidate, after))
             and OSA.distance(word, candidate, score_cutoff=1) <= 1
         }
         if len(found) != 1:
