@@ -31,7 +31,7 @@ DATA = ROOT / "tests" / "data"
 HELDOUT = DATA / "heldout"
 # A second round of held-out sets, written after the model was fitted.
 HELDOUT2 = DATA / "heldout2"
-# A third round of held-out documents, written after the next fit.
+# A third round of held-out sets, written after the next fit.
 HELDOUT3 = DATA / "heldout3"
 
 
@@ -104,6 +104,7 @@ HELDOUT_FLOORS = {
 }
 HELDOUT2_FLOORS = {"announce_mixed.yaml": (0.58, 0.9, 0.07)}
 HELDOUT2_DOCUMENT_FLOORS = {"quill-election-observation": (0.05, 0.85, 0.1)}
+HELDOUT3_FLOORS = {"announce_blind.yaml": (0.7, 0.9, 0.05)}
 HELDOUT3_DOCUMENT_FLOORS = {
     "brannock-accession-statement": (0.14, 0.86, 0.08),
     "kestrel-consultation-notice": (0.08, 0.81, 0.08),
@@ -123,7 +124,8 @@ def _documents_floor(text: Path, questions: Path, floors: tuple[float, float, fl
 @pytest.mark.parametrize(
     ("folder", "name", "floors"),
     [(HELDOUT, n, f) for n, f in sorted(HELDOUT_FLOORS.items())]
-    + [(HELDOUT2, n, f) for n, f in sorted(HELDOUT2_FLOORS.items())],
+    + [(HELDOUT2, n, f) for n, f in sorted(HELDOUT2_FLOORS.items())]
+    + [(HELDOUT3, n, f) for n, f in sorted(HELDOUT3_FLOORS.items())],
 )
 def test_heldout_set_floor(matcher, folder: Path, name: str, floors: tuple[float, float, float]) -> None:
     check(evaluate(load_cases(folder / name), matcher.ask), *floors)
@@ -141,6 +143,7 @@ def test_heldout_document_floor(text: Path, questions: Path, floors: tuple[float
 
 
 def test_every_heldout_set_has_a_floor() -> None:
+    assert {p.name for p in HELDOUT3.glob("*.yaml")} == set(HELDOUT3_FLOORS)
     assert {t.stem for t, _ in document_sets(HELDOUT3 / "documents")} == set(HELDOUT3_DOCUMENT_FLOORS)
     assert {p.name for p in HELDOUT2.glob("*.yaml")} == set(HELDOUT2_FLOORS)
     assert {t.stem for t, _ in document_sets(HELDOUT2 / "documents")} == set(HELDOUT2_DOCUMENT_FLOORS)
