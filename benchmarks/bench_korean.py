@@ -3,7 +3,7 @@ kiwipiepy's morphemes (not a dependency of the engine; install ``kiwipiepy`` to 
 
 For each analyzer, the decision model is refitted on the training sets with that
 analyzer (as ``python -m bot train`` would, needs scikit-learn), then scored on the Korean
-questions of the held-out sets (``tests/data/heldout*/announce_*.yaml``, rows in Hangul),
+questions of the held-out sets of every round (``tests/data/heldout*/announce_*.yaml``, rows in Hangul),
 which no fit reads. Beside the accuracy: what the analyzer costs to load (seconds and
 resident memory, in a fresh process) and per Korean question afterwards.
 

@@ -15,9 +15,6 @@ features, whatever the document:
   the numbers and names it names, "which other", "which specific", "which countries";
 * where the match is: a fact card or a curated entry, the question's language or not,
   a phrasing that is the question word for word, the margin over the next candidate.
-* context: how much of the question the item's paragraph and its whole document hold
-  (a sentence seldom repeats what its paragraph is about), and how far its document is
-  behind the document that holds the most of the question.
 
 The features are plain floats in :data:`FEATURES` order; :mod:`bot.engine.decision`
 turns them into a calibrated confidence.
@@ -75,9 +72,6 @@ FEATURES: tuple[str, ...] = (
     "no_others",
     "no_specifics",
     "no_country",
-    "cover_paragraph",
-    "cover_document",
-    "document_behind",
 )
 # Prior knowledge the fit must respect: more coverage never makes a candidate less
 # likely right (+1), and a question's unknown words or a shape the candidate cannot
@@ -103,9 +97,6 @@ MONOTONIC: dict[str, int] = {
     "no_others": -1,
     "no_specifics": -1,
     "no_country": -1,
-    "cover_paragraph": 1,
-    "cover_document": 1,
-    "document_behind": -1,
 }
 # How many items are described: the best by coverage, then the best of those by BM25F.
 _POOL = 16
@@ -157,18 +148,6 @@ def candidates(index: Index, query: Query) -> list[Candidate]:
     shape = query.shape
     # The margin: how much more of the question an item covers than the best other one.
     first, second = [*sorted((covered[o] for o in kept), reverse=True), 0.0][:2]
-    # How much of the question each candidate's paragraph and document hold, and how far
-    # its document is behind the document that holds the most.
-    weighted_slots = [(s.token, s.weight * s.sure) for s in query.slots]
-    paragraph_cover = {
-        owner: sum(w for t, w in weighted_slots if t in index.item_paragraph_tokens[owner]) / total
-        for owner in kept
-    }
-    document_cover = {
-        owner: sum(w for t, w in weighted_slots if t in index.item_document_tokens[owner]) / total
-        for owner in kept
-    }
-    best_document = max(document_cover.values())
     out: list[Candidate] = []
     text_norm = normalize(query.text)
     order = {owner: rank for rank, owner in enumerate(sorted(kept, key=lambda o: (-covered[o], o)))}
@@ -223,9 +202,6 @@ def candidates(index: Index, query: Query) -> list[Candidate]:
             float(shape.others and not profile.names_others),
             float(shape.specific and profile.names <= shape.asked),
             float(shape.wants_country and new_countries < (2 if shape.others else 1)),
-            paragraph_cover[owner],
-            document_cover[owner],
-            best_document - document_cover[owner],
         )
         out.append(Candidate(owner, phrasing, features))
     return out

@@ -212,28 +212,6 @@ class Index:
             )
         )
         self.profiles = [self._profile(item) for item in self.items]
-        # Per item, the tokens of its whole document and of its paragraph: a question's
-        # words that a sentence lacks are often elsewhere in what it belongs to (the
-        # document's name, the subject of the paragraph).
-        paragraph_tokens: dict[tuple[str, int], frozenset[str]] = {}
-        document_tokens: dict[str, frozenset[str]] = {}
-        for name, document in knowledge.documents.items():
-            whole: set[str] = set()
-            for number, paragraph in enumerate(document.paragraphs, start=1):
-                tokens = frozenset(vocab.text_tokens(paragraph))
-                paragraph_tokens[name, number] = tokens
-                whole |= tokens
-            document_tokens[name] = frozenset(whole)
-        empty: frozenset[str] = frozenset()
-        self.item_paragraph_tokens = [
-            paragraph_tokens.get((item.source.document, item.source.paragraph), empty)
-            | self.item_tokens[owner]
-            for owner, item in enumerate(self.items)
-        ]
-        self.item_document_tokens = [
-            document_tokens.get(item.source.document, empty) | self.item_paragraph_tokens[owner]
-            for owner, item in enumerate(self.items)
-        ]
 
     def countries_in(self, tokens: set[str] | frozenset[str]) -> frozenset[frozenset[str]]:
         """The known country names all of whose tokens are among ``tokens``."""

@@ -31,7 +31,9 @@ DATA = ROOT / "tests" / "data"
 HELDOUT = DATA / "heldout"
 # A second round of held-out sets, written after the model was fitted.
 HELDOUT2 = DATA / "heldout2"
-# A third round of held-out sets, written after the next fit.
+# A third round of held-out sets, written after the model was fitted: an announcement set
+# and six documents (two of them written as training documents for a refit that was
+# scored on this round and not kept, so never fitted on).
 HELDOUT3 = DATA / "heldout3"
 
 
@@ -52,23 +54,23 @@ def check(report, in_scope: float, abstained: float, wrong: float) -> None:
 @pytest.mark.parametrize(
     ("name", "in_scope", "abstained", "wrong"),
     [
-        ("dev.yaml", 0.92, 0.96, 0.02),
-        ("heldout_chatty.yaml", 0.82, 0.96, 0.03),
-        ("heldout_chatty2.yaml", 0.84, 0.96, 0.03),
-        ("heldout_fresh.yaml", 0.89, 0.96, 0.03),
-        ("heldout_fresh2.yaml", 0.95, 0.96, 0.02),
-        ("heldout_fresh3.yaml", 0.85, 0.94, 0.05),
-        ("heldout_fresh4.yaml", 0.82, 0.91, 0.05),
-        ("heldout_fresh5.yaml", 0.93, 0.96, 0.03),
-        ("heldout_fresh6.yaml", 0.9, 0.93, 0.04),
-        ("heldout_fresh7.yaml", 0.9, 0.96, 0.04),
-        ("heldout_fresh8.yaml", 0.91, 0.93, 0.03),
-        ("heldout_fresh9.yaml", 0.89, 0.91, 0.03),
-        ("heldout_korean.yaml", 0.75, 0.96, 0.02),
-        ("heldout_paraphrases.yaml", 0.85, 0.96, 0.03),
+        ("dev.yaml", 0.89, 0.96, 0.03),
+        ("heldout_chatty.yaml", 0.78, 0.96, 0.04),
+        ("heldout_chatty2.yaml", 0.8, 0.96, 0.03),
+        ("heldout_fresh.yaml", 0.88, 0.92, 0.05),
+        ("heldout_fresh2.yaml", 0.94, 0.96, 0.03),
+        ("heldout_fresh3.yaml", 0.86, 0.93, 0.06),
+        ("heldout_fresh4.yaml", 0.81, 0.89, 0.06),
+        ("heldout_fresh5.yaml", 0.91, 0.96, 0.04),
+        ("heldout_fresh6.yaml", 0.87, 0.93, 0.04),
+        ("heldout_fresh7.yaml", 0.89, 0.96, 0.05),
+        ("heldout_fresh8.yaml", 0.9, 0.93, 0.04),
+        ("heldout_fresh9.yaml", 0.86, 0.96, 0.03),
+        ("heldout_korean.yaml", 0.78, 0.96, 0.03),
+        ("heldout_paraphrases.yaml", 0.83, 0.96, 0.03),
         ("heldout_rephrased.yaml", 0.93, 0.96, 0.03),
-        ("heldout_rephrased2.yaml", 0.81, 0.96, 0.02),
-        ("heldout_rephrased3.yaml", 0.82, 0.96, 0.02),
+        ("heldout_rephrased2.yaml", 0.78, 0.96, 0.04),
+        ("heldout_rephrased3.yaml", 0.8, 0.96, 0.03),
     ],
 )
 def test_training_set_floor(matcher, name: str, in_scope: float, abstained: float, wrong: float) -> None:
@@ -76,12 +78,10 @@ def test_training_set_floor(matcher, name: str, in_scope: float, abstained: floa
 
 
 DOCUMENT_FLOORS = {
-    "aster-annual-report": (0.14, 0.96, 0.02),
-    "harbor-joint-statement": (0.25, 0.96, 0.06),
-    "lumen-programme": (0.25, 0.96, 0.02),
-    "meridian-membership": (0.14, 0.91, 0.04),
-    "pellan-outage-report": (0.14, 0.96, 0.04),
-    "sarrow-fellowship-faq": (0.11, 0.96, 0.04),
+    "aster-annual-report": (0.24, 0.96, 0.03),
+    "harbor-joint-statement": (0.21, 0.96, 0.05),
+    "lumen-programme": (0.21, 0.96, 0.03),
+    "meridian-membership": (0.07, 0.96, 0.05),
 }
 
 
@@ -104,10 +104,14 @@ HELDOUT_FLOORS = {
 }
 HELDOUT2_FLOORS = {"announce_mixed.yaml": (0.58, 0.9, 0.07)}
 HELDOUT2_DOCUMENT_FLOORS = {"quill-election-observation": (0.05, 0.85, 0.1)}
-HELDOUT3_FLOORS = {"announce_blind.yaml": (0.7, 0.9, 0.05)}
+HELDOUT3_FLOORS = {"announce_blind.yaml": (0.68, 0.9, 0.06)}
 HELDOUT3_DOCUMENT_FLOORS = {
-    "brannock-accession-statement": (0.14, 0.86, 0.08),
-    "kestrel-consultation-notice": (0.08, 0.81, 0.08),
+    "brannock-accession-statement": (0.22, 0.95, 0.06),
+    "kestrel-consultation-notice": (0.08, 0.9, 0.04),
+    "orrin-board-minutes": (0.11, 0.95, 0.04),
+    "pellan-outage-report": (0.08, 0.86, 0.06),
+    "sarrow-fellowship-faq": (0.14, 0.95, 0.04),
+    "vessa-court-ruling": (0.11, 0.95, 0.02),
 }
 HELDOUT_DOCUMENT_FLOORS = {
     "corvid-summit-communique": (0.08, 0.84, 0.1),
