@@ -18,6 +18,7 @@ import logging
 import os
 import pickle
 import sys
+import time
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -38,6 +39,7 @@ copyreg.pickle(types.MappingProxyType, lambda proxy: (_read_only, (dict(proxy),)
 CACHE_DIR = Path("data") / "cache"
 _PACKAGE = Path(__file__).resolve().parents[1]  # bot/
 _KEEP = 4  # caches kept (other configurations, the previous version)
+_UNFINISHED_AGE = 600.0  # seconds: a temporary file this old is no write in progress
 
 
 def knowledge_files(paths: KnowledgePaths) -> list[Path]:
@@ -96,10 +98,21 @@ def cached(paths: KnowledgePaths, settings: object, build: Callable[[], object])
     return matcher
 
 
-def _prune(folder: Path) -> None:
+def _prune(folder: Path, now: float | None = None) -> None:
+    """Keep the newest caches; drop the temporary files of writes that never finished
+    (a process killed mid-write), once they are too old to belong to a write going on."""
     caches = sorted(folder.glob("index-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in caches[_KEEP:]:
+    now = time.time() if now is None else now
+    stale = [p for p in folder.glob(".index-*.pickle.*.tmp") if _age(p, now) > _UNFINISHED_AGE]
+    for old in [*caches[_KEEP:], *stale]:
         try:
             os.unlink(old)
         except OSError:
             pass
+
+
+def _age(path: Path, now: float) -> float:
+    try:
+        return now - path.stat().st_mtime
+    except OSError:
+        return 0.0

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import pickle
+import time
 
 from bot.config import load_config
 from bot.engine import cache
@@ -61,3 +63,20 @@ def test_an_unwritable_cache_folder_still_answers(tmp_path) -> None:
     config = load_config(make_kb(tmp_path))
     (config.base / "data").write_text("a file where the cache folder would be", encoding="utf-8")
     assert build_matcher(config).ask("What is the FOC?").answered is not None
+
+
+def test_an_unfinished_write_is_cleaned_up_once_old(tmp_path) -> None:
+    """A process killed mid-write leaves its temporary file; a later write removes it,
+    but not one young enough to be another process's write going on."""
+    config = load_config(make_kb(tmp_path))
+    folder = config.base / cache.CACHE_DIR
+    folder.mkdir(parents=True)
+    old = folder / ".index-0123.pickle.abcd.tmp"
+    young = folder / ".index-4567.pickle.efgh.tmp"
+    old.write_bytes(b"half a pickle")
+    young.write_bytes(b"a write going on")
+    an_hour_ago = time.time() - 3600
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    build_matcher(config)  # writes its cache, and prunes
+    assert not old.exists() and young.exists()
+    assert len(_caches(config)) == 1
