@@ -114,13 +114,12 @@ def cmd_stats(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 def cmd_unanswered(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     from .knowledge.changes import current_knowledge
     from .knowledge.unanswered import group_questions
-    from .lang.text import normalize
-    from .storage import open_store
+    from .storage import open_store, settled_phrasings
 
     with open_store(config) as store:
         missed = store.missed_questions(time.time() - args.days * DAY)
     knowledge = current_knowledge(config)
-    known = {normalize(p) for e in knowledge.entries for p in e.phrasings} if knowledge else set()
+    known = settled_phrasings(knowledge.entries, missed) if knowledge else set()
     groups = group_questions(missed, known=known)[: args.limit]
     if not groups:
         out.write(f"no missed questions in the last {args.days} days\n")

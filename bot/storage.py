@@ -45,13 +45,14 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .config import Config
+from .lang.text import normalize
 
 log = logging.getLogger(__name__)
 # Overrides storage.path (tests, or a second bot on the same machine).
@@ -146,10 +147,34 @@ class MissedQuestion:
     last: float
     asked: int = 1  # askings that were abstained on or voted down
     reasons: tuple[str, ...] = ()  # what the 👎 voters said was wrong
+    voted: tuple[str, ...] = ()  # the entries whose answers to it were voted 👎
 
     @property
     def count(self) -> int:
         return self.asked
+
+
+class _Phrased(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def phrasings(self) -> tuple[str, ...]: ...
+
+
+def settled_phrasings(entries: Iterable[_Phrased], missed: Iterable[MissedQuestion]) -> set[str]:
+    """The normalized phrasings that settle a missed question (``/kb unanswered`` hides it).
+
+    A question worded as one of an entry's phrasings is answered by that entry: once a
+    moderator attached it, it is no longer missed. Unless that very entry was voted 👎
+    on it: answered by its own wording and still wrong, it stays for the moderators
+    (with what the voters said was wrong) until they change or dismiss it.
+    """
+    owners: dict[str, set[str]] = {}
+    for entry in entries:
+        for phrasing in entry.phrasings:
+            owners.setdefault(normalize(phrasing), set()).add(entry.id)
+    wrong = {text for m in missed if owners.get(text := normalize(m.text), set()) & set(m.voted)}
+    return set(owners) - wrong
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,9 +495,11 @@ class Store:
         """
         rows = self._read(
             "SELECT q.text, COUNT(*), SUM(q.answered = 0), SUM(COALESCE(f.downs, 0)),"
-            " MAX(MAX(q.at), COALESCE(MAX(f.last), 0)), GROUP_CONCAT(f.reasons, char(31))"
+            " MAX(MAX(q.at), COALESCE(MAX(f.last), 0)), GROUP_CONCAT(f.reasons, char(31)),"
+            " GROUP_CONCAT(DISTINCT f.entries)"
             " FROM questions q LEFT JOIN (SELECT message_id, COUNT(*) AS downs, MAX(at) AS last,"
-            "   GROUP_CONCAT(NULLIF(TRIM(reason), ''), char(31)) AS reasons"
+            "   GROUP_CONCAT(NULLIF(TRIM(reason), ''), char(31)) AS reasons,"
+            "   GROUP_CONCAT(DISTINCT entry_id) AS entries"
             "   FROM feedback WHERE vote = -1 AND at >= ? GROUP BY message_id) f"
             "   ON f.message_id = q.message_id"
             " WHERE (q.answered = 0 AND q.at >= ?) OR f.downs IS NOT NULL"
@@ -487,8 +514,9 @@ class Store:
                 float(last),
                 int(asked),
                 tuple(reasons.split("\x1f")) if reasons else (),
+                tuple(sorted(set(entries.split(",")))) if entries else (),
             )
-            for text, asked, abstained, down, last, reasons in rows
+            for text, asked, abstained, down, last, reasons, entries in rows
         ]
         return sorted(missed, key=lambda m: (-m.count, -m.last, m.text))
 

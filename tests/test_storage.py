@@ -8,12 +8,13 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from bot.config import load_config
-from bot.storage import DB_ENV, Store, open_store, store_path
+from bot.storage import DB_ENV, Store, open_store, settled_phrasings, store_path
 
 PROJECT = Path(__file__).resolve().parents[1]
 DAY = 86_400.0
@@ -110,6 +111,22 @@ def test_missed_questions_are_abstentions_and_thumbs_down(store):
         ("answered but wrong", 0, 3, 1),  # asked once, however many voted it down
     ]
     assert missed[0].last == NOW - 1
+    assert (missed[0].voted, missed[1].voted) == ((), ("e",))
+
+
+@dataclass
+class _Entry:
+    id: str
+    phrasings: tuple[str, ...]
+
+
+def test_a_phrasing_settles_a_miss_unless_its_own_entry_was_voted_down(store):
+    entries = [_Entry("park", ("Who is Park Jin?",)), _Entry("summit", ("When was the summit?",))]
+    ask(store, "When was the summit", False, at=NOW - 3)  # missed, then attached: settled
+    ask(store, "who is park jin", True, message_id=10, at=NOW - 2)  # answered by its own wording...
+    store.record_feedback(10, "park", -1, user_id=1, at=NOW, reason="wrong person")  # ...and wrong
+    missed = store.missed_questions(NOW - DAY)
+    assert settled_phrasings(entries, missed) == {"when was the summit"}
 
 
 def test_audit_log_newest_first_and_actions_are_checked(store):

@@ -525,3 +525,59 @@ async def test_a_server_cooldown_set_with_config_holds_the_next_question(world: 
     await kb_config(fake, "reset", {"setting": "user_rate"})
     third = await mention(world, "What did Korea pledge?")
     assert third["embeds"]
+
+
+# -- 👎 reasons in /kb unanswered -------------------------------------------------------------
+
+
+async def ask_as(world: World, user, question: str) -> dict[str, Any]:
+    """``user`` asks by mention; returns the bot's reply message."""
+    fake = world.fake
+    before = len(fake.requests)
+    asked = fake.message_create(fake.channel, user, f"{fake.bot_user.mention} {question}")
+    await fake.dispatch("MESSAGE_CREATE", asked)
+    reply = await fake.wait_for_request(
+        "POST",
+        f"/channels/{fake.channel.id}/messages",
+        where=lambda r: str((r.json or {}).get("message_reference", {}).get("message_id")) == asked["id"],
+        after=before,
+        timeout=STEP,
+    )
+    return reply.response_json
+
+
+async def vote_down_with_reason(world: World, user, reply: dict[str, Any], reason: str) -> None:
+    """``user`` clicks 👎 under ``reply`` and says what was wrong in the form."""
+    fake = world.fake
+    down = next(c["custom_id"] for c in components(reply) if ":down:" in c["custom_id"])
+    _, opened = await click(fake, reply, down, user=user)
+    [field] = modal_fields(opened).values()
+    submitted = fake.modal_submit_interaction(
+        opened["data"]["custom_id"],
+        {field["custom_id"]: reason},
+        user=user,
+        message=fake.messages[int(reply["id"])],
+    )
+    await fake.dispatch("INTERACTION_CREATE", submitted)
+    thanks = await fake.wait_for_interaction_response(submitted, timeout=STEP)
+    assert "Thanks" in thanks["data"]["content"] and thanks["data"]["flags"] & EPHEMERAL
+
+
+async def test_a_thumbs_down_reason_shows_in_unanswered_for_a_moderator(world: World) -> None:
+    fake = world.fake
+    # bob asks an entry's own question; its answer is not what he wanted.
+    question = "Who is Park Jin?"
+    entry_id = answered_by(world, question)
+    [entry] = [e for e in world.bot.engine.knowledge.entries if e.id == entry_id]
+    assert question in entry.phrasings  # answered by its own wording
+    reply = await ask_as(world, world.bob, question)
+    await vote_down_with_reason(world, world.bob, reply, "It says who he is, not   what he said")
+    await eventually(
+        lambda: world.store.missed_questions(0) and world.store.missed_questions(0)[0].reasons, "the reason"
+    )
+
+    # carol, a moderator, sees the question and bob's reason.
+    interaction, _ = await kb(fake, "unanswered", user=world.carol)
+    shown = text_of(await followup(fake, interaction))
+    assert f"{question} — asked 1× (0 unanswered, 1 👎)" in shown, shown
+    assert "👎 why: “It says who he is, not what he said”" in shown, shown

@@ -38,6 +38,7 @@ from ...knowledge.qa import parse_qa
 from ...knowledge.unanswered import QuestionGroup, group_questions
 from ...knowledge.yamlio import read_regular_file
 from ...lang.text import normalize
+from ...storage import settled_phrasings
 from .checks import require_moderator
 from .download import DownloadRefused, download
 from .reloading import knowledge_snapshot, reload_knowledge, report_failure
@@ -544,7 +545,7 @@ class KnowledgeAdmin(
             return
         questions, dismissed = missed
         knowledge = self.bot.engine.knowledge
-        known = {normalize(p) for entry in knowledge.entries for p in entry.phrasings} | dismissed
+        known = settled_phrasings(knowledge.entries, questions) | dismissed
         groups = (await asyncio.to_thread(group_questions, questions, known=known))[:UNANSWERED_MAX]
         if not groups:
             await interaction.followup.send(embed=unanswered_embed(groups, UNANSWERED_DAYS), ephemeral=True)
