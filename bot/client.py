@@ -16,13 +16,14 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import discord
 from discord.ext import commands
 
 from .config import Config
 from .engine.engine import Engine
+from .exts.forms import InteractionRouter
 from .guard import RepeatTracker
 from .guild_settings import GuildSettingsCache
 from .i18n import CommandTranslator
@@ -87,6 +88,21 @@ class FOCBot(commands.Bot):
         self._flusher: asyncio.Task[None] | None = None
         self._pruner: asyncio.Task[None] | None = None
         self.knowledge_seen: Snapshot = {}
+        # The forms (modals) by custom id template, and the dynamic items' templates:
+        # what answers a form or a click, after a restart too (see bot/exts/forms.py).
+        self.router = InteractionRouter()
+
+    def add_dynamic_items(self, *items: type[discord.ui.DynamicItem[Any]]) -> None:
+        super().add_dynamic_items(*items)
+        self.router.add_items(item.__discord_ui_compiled_template__ for item in items)
+
+    def remove_dynamic_items(self, *items: type[discord.ui.DynamicItem[Any]]) -> None:
+        super().remove_dynamic_items(*items)
+        self.router.remove_items(item.__discord_ui_compiled_template__ for item in items)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        # Forms are handled here; a click or a form nothing handles gets a polite reply.
+        await self.router.route(interaction)
 
     async def setup_hook(self) -> None:
         if self.store is None:

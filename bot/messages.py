@@ -91,6 +91,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "e.g. it answers another question; the date is wrong",
         "ko": "예: 다른 질문에 대한 답입니다, 날짜가 틀립니다",
     },
+    "unknown_component": {
+        "en": "That button or menu is not one I know any more (it may be from before an update "
+        "of mine): nothing was done. Please run the command again.",
+        "ko": "더 이상 알 수 없는 버튼이나 메뉴입니다(업데이트 전의 것일 수 있습니다). 아무 작업도 하지 않았습니다. "
+        "명령을 다시 실행해 주세요.",
+    },
+    "unknown_form": {
+        "en": "That form is not one I know any more (it may be from before an update of mine): "
+        "nothing was saved. Here is what you typed, to use again:",
+        "ko": "더 이상 알 수 없는 양식입니다(업데이트 전의 것일 수 있습니다). 아무것도 저장하지 않았습니다. "
+        "다시 쓰실 수 있도록 입력하신 내용을 돌려 드립니다:",
+    },
+    "unknown_command": {
+        "en": "That command is not one I know any more (the commands may be being updated): "
+        "please try again in a moment, or see `/help`.",
+        "ko": "더 이상 알 수 없는 명령입니다(명령이 업데이트 중일 수 있습니다). 잠시 후 다시 시도하시거나 "
+        "`/help`(도움말)를 확인해 주세요.",
+    },
     "asked_in_message": {
         "en": "Answered {link}",
         "ko": "답했습니다: {link}",

@@ -12,6 +12,8 @@ import copy
 import shutil
 import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from bot.config import load_config
 from bot.engine.engine import Engine
 from bot.exts.moderation import views
 from bot.exts.moderation.checks import NOT_MODERATOR
+from bot.messages import text as bot_text
 from bot.storage import Store
 from tests.e2e import test_moderation_e2e as base
 from tests.e2e.test_moderation_e2e import (
@@ -581,3 +584,137 @@ async def test_a_thumbs_down_reason_shows_in_unanswered_for_a_moderator(world: W
     shown = text_of(await followup(fake, interaction))
     assert f"{question} — asked 1× (0 unanswered, 1 👎)" in shown, shown
     assert "👎 why: “It says who he is, not what he said”" in shown, shown
+
+
+# -- forms across a restart, and what the bot does not know ----------------------------------
+
+
+@asynccontextmanager
+async def restarted(world: World) -> AsyncIterator[FOCBot]:
+    """The world's bot stopped, and a new process's bot started on the same files,
+    database and fake Discord (``world.bot`` is the new one meanwhile)."""
+    old = world.bot
+    await old.close()
+    bot = FOCBot(world.config, Engine(world.config), store=world.store, guild_ready_timeout=0.1)
+    async with running_client(bot, world.fake):
+        world.bot = bot
+        try:
+            yield bot
+        finally:
+            world.bot = old
+
+
+async def test_entry_forms_opened_before_a_restart_are_still_saved(world: World) -> None:
+    fake = world.fake
+    opened_add = await open_add(fake, user=world.carol)
+    _, opened_edit = await kb(fake, "edit", [{"name": "entry", "type": STRING, "value": "rok-38th-member"}])
+    # The custom ids say what the forms are for.
+    assert opened_add["data"]["custom_id"] == "foc:kb:add"
+    assert opened_edit["data"]["custom_id"] == "foc:kb:edit:rok-38th-member"
+    new_answer = "South Korea (the ROK) became the 38th member of the Freedom Online Coalition."
+
+    async with restarted(world):
+        # Submitted to the new process: validated, previewed, confirmed.
+        typed = entry_form_values(NEW_QUESTION, "The zorblax protocol is a test entry.")
+        submitted, response = await submit(fake, opened_add, typed, user=world.carol)
+        assert response["type"] == DEFERRED_MESSAGE
+        preview = await followup(fake, submitted)
+        assert preview["embeds"][0]["title"] == "Add this entry?" and NEW_QUESTION in text_of(preview)
+        confirm, _ = await click(fake, preview, button(preview, "Add"), user=world.carol)
+        assert (await edited(fake, confirm))["content"].startswith("Added (1 added")
+
+        submitted, _ = await submit(fake, opened_edit, {"Answer": new_answer})
+        preview = await followup(fake, submitted)
+        assert "0 added, 1 changed, 0 removed" in text_of(preview) and f"→ {new_answer}" in text_of(preview)
+        confirm, _ = await click(fake, preview, button(preview, "Save"))
+        assert (await edited(fake, confirm))["content"].startswith("Saved")
+
+        assert answered_by(world, "the zorblax thing") == "what-is-the-zorblax-protocol-of-the-coalition"
+        assert new_answer in world.qa_path.read_text(encoding="utf-8")
+    assert [a.action for a in world.store.audit_log()] == ["edit", "add"]
+
+
+async def test_an_edit_of_an_entry_deleted_meanwhile_keeps_what_was_typed(world: World) -> None:
+    fake = world.fake
+    interaction, _ = await kb_import(world, with_new_entry(world))
+    preview = await followup(fake, interaction)
+    await edited(fake, (await click(fake, preview, button(preview, "Import")))[0])
+    _, opened = await kb(fake, "edit", [{"name": "entry", "type": STRING, "value": "zorblax-protocol"}])
+    # Meanwhile another moderator rolls the import back: the entry is gone.
+    interaction, _ = await kb(fake, "rollback", user=world.carol)
+    preview = await followup(fake, interaction)
+    await edited(fake, (await click(fake, preview, button(preview, "Roll back"), user=world.carol))[0])
+    before = world.qa_path.read_bytes()
+
+    submitted, refused = await submit(fake, opened, {"Answer": "The zorblax protocol, rewritten."})
+    assert refused["type"] == MESSAGE_WITH_SOURCE and refused["data"]["flags"] & EPHEMERAL
+    shown = text_of(refused["data"])
+    assert "Not saved: `zorblax-protocol` is no longer in qa.yaml" in shown
+    assert "The zorblax protocol, rewritten." in shown and NEW_QUESTION in shown  # what was typed
+    assert world.qa_path.read_bytes() == before
+
+    # Kept: "Add as a new entry" opens the form with it.
+    message = fake.messages[fake.interactions[submitted["token"]].original_message_id]
+    _, reopened = await click(fake, message, button(message, "Add as a new entry"))
+    assert reopened["data"]["custom_id"] == "foc:kb:add"
+    fields = modal_fields(reopened)
+    assert fields["Question"]["value"] == NEW_QUESTION
+    assert (
+        fields["Answer (plain text, faithful to the source)"]["value"] == "The zorblax protocol, rewritten."
+    )
+
+
+async def test_a_reason_typed_across_a_restart_still_counts(world: World) -> None:
+    fake = world.fake
+    reply = await ask_as(world, world.bob, "Who is Park Jin?")
+    down = next(c["custom_id"] for c in components(reply) if ":down:" in c["custom_id"])
+    _, opened = await click(fake, reply, down, user=world.bob)
+    [field] = modal_fields(opened).values()
+    async with restarted(world):
+        submitted = fake.modal_submit_interaction(
+            opened["data"]["custom_id"], {field["custom_id"]: "Wrong person"}, user=world.bob,
+            message=fake.messages[int(reply["id"])],
+        )  # fmt: skip
+        await fake.dispatch("INTERACTION_CREATE", submitted)
+        thanks = await fake.wait_for_interaction_response(submitted, timeout=STEP)
+        assert "Thanks" in thanks["data"]["content"]
+        [post] = await mod_posts(world, 1)
+        assert "Wrong person" in post["content"]
+        await eventually(lambda: world.store.missed_questions(0), "the vote")
+        assert world.store.missed_questions(0)[0].reasons == ("Wrong person",)
+
+
+async def test_forms_clicks_and_commands_the_bot_does_not_know_get_a_polite_reply(world: World) -> None:
+    fake = world.fake
+    # A form of an older version of the bot: what was typed comes back.
+    old_form = fake.modal_submit_interaction("foc:survey:v1", {"answer": "A long text I typed"})
+    await fake.dispatch("INTERACTION_CREATE", old_form)
+    reply = await fake.wait_for_interaction_response(old_form, timeout=STEP)
+    assert reply["type"] == MESSAGE_WITH_SOURCE and reply["data"]["flags"] & EPHEMERAL
+    assert reply["data"]["content"] == bot_text("unknown_form") and "A long text I typed" in text_of(
+        reply["data"]
+    )
+    korean = fake.modal_submit_interaction("foc:survey:v1", {"answer": "..."}, locale="ko")
+    await fake.dispatch("INTERACTION_CREATE", korean)
+    reply = await fake.wait_for_interaction_response(korean, timeout=STEP)
+    assert reply["data"]["content"] == bot_text("unknown_form", "ko")
+
+    # A button no handler knows, on one of the bot's messages.
+    answer = await mention(world, "Who is Park Jin?")
+    old_button = {
+        "type": 1,
+        "components": [{"type": 2, "style": 2, "label": "Old", "custom_id": "foc:vote:9"}],
+    }
+    fake.messages[int(answer["id"])]["components"].append(old_button)
+    _, reply = await click(fake, fake.messages[int(answer["id"])], "foc:vote:9", user=world.bob)
+    assert reply["data"]["content"] == bot_text("unknown_component") and reply["data"]["flags"] & EPHEMERAL
+
+    # A command Discord still shows but the bot no longer has, and its autocomplete.
+    retired = fake.command_interaction("poll", {"topic": "x"})
+    await fake.dispatch("INTERACTION_CREATE", retired)
+    reply = await fake.wait_for_interaction_response(retired, timeout=STEP)
+    assert reply["data"]["content"] == bot_text("unknown_command") and reply["data"]["flags"] & EPHEMERAL
+    typing = fake.autocomplete_interaction("poll", {"topic": "x"}, focused="topic")
+    await fake.dispatch("INTERACTION_CREATE", typing)
+    assert (await fake.wait_for_interaction_response(typing, timeout=STEP))["data"]["choices"] == []
+    assert not fake.unanswered_interactions()

@@ -518,6 +518,14 @@ class FakeDiscord:
             p.INTERACTION_MODAL_SUBMIT, data, user=user, channel_id=channel_id, message=message, locale=locale
         )
 
+    def unanswered_interactions(self) -> list[InteractionRecord]:
+        """Interactions dispatched to the client that it never responded to (a user would
+        see "This interaction failed"), in the order they were dispatched."""
+        waiting = [
+            r for r in self.interactions.values() if r.dispatched_at is not None and not r.acknowledged
+        ]
+        return sorted(waiting, key=lambda r: r.dispatched_at or 0.0)
+
     def find_command(self, name: str, *, guild_id: int | None = None) -> JSON | None:
         """A synced command by name: the guild's commands first, then global ones."""
         scopes = ([guild_id] if guild_id is not None else []) + [None]

@@ -3,7 +3,8 @@
 ``@bot sync [guild_id]`` (owner only) syncs the slash commands when they change; the
 tree's error handler turns any exception in a slash command into a short ephemeral
 apology plus a log line with the traceback, and the bot keeps running; a failed check
-(a member who may not use a command) gets the reason instead, without a traceback.
+(a member who may not use a command) gets the reason instead, without a traceback, and
+a command the bot does not have (any more: the commands need syncing) a polite note.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 from discord.ext import commands
+
+from ...i18n import locale_lang, text
 
 if TYPE_CHECKING:
     from ...client import FOCBot
@@ -61,7 +64,12 @@ class Admin(commands.Cog):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         command = interaction.command.qualified_name if interaction.command else "?"
-        if isinstance(error, app_commands.CheckFailure):
+        if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+            # A command Discord still shows but this bot does not have (or has changed):
+            # the commands need syncing (`python -m bot sync`). Not a bug of the bot.
+            log.warning("/%s: %s; sync the commands", getattr(error, "name", command), error)
+            message = text("unknown_command", locale_lang(interaction.locale))
+        elif isinstance(error, app_commands.CheckFailure):
             # Not a bug: someone may not use this command (e.g. /kb without the
             # moderator role). Tell them why, privately.
             log.info("/%s refused for user %s: %s", command, interaction.user.id, error)
@@ -70,7 +78,10 @@ class Admin(commands.Cog):
             log.error("error in /%s", command, exc_info=error)
             message = APOLOGY
         try:
-            if interaction.response.is_done():
+            if interaction.type is discord.InteractionType.autocomplete:
+                if not interaction.response.is_done():
+                    await interaction.response.autocomplete([])  # nothing to offer
+            elif interaction.response.is_done():
                 await interaction.followup.send(message, ephemeral=True)
             else:
                 await interaction.response.send_message(message, ephemeral=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import faq, views
+from . import faq, feedback, views
 from .cog import Asking
 
 if TYPE_CHECKING:
@@ -14,4 +14,10 @@ if TYPE_CHECKING:
 
 async def setup(bot: FOCBot) -> None:
     bot.add_dynamic_items(*views.DYNAMIC_ITEMS, *faq.DYNAMIC_ITEMS)
+    bot.router.add_form(feedback.ReasonForm.TEMPLATE, feedback.reason_submitted)
     await bot.add_cog(Asking(bot))
+
+
+async def teardown(bot: FOCBot) -> None:
+    bot.remove_dynamic_items(*views.DYNAMIC_ITEMS, *faq.DYNAMIC_ITEMS)
+    bot.router.remove_form(feedback.ReasonForm.TEMPLATE)

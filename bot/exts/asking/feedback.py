@@ -6,6 +6,8 @@ recorded once per user per answer message (clicking again, or the other button,
 changes it). 👍 gets an ephemeral thanks; 👎 is recorded at once and opens a short modal
 asking what was wrong: the reason, if given, is stored with the vote (the ``reason``
 column of ``feedback``, shown in ``/kb unanswered``) and posted to the moderator channel.
+The modal is a stateless form (:mod:`bot.exts.forms`, ``foc:fb:why:<entry_id>``), so a
+reason typed while the bot restarted still counts.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import discord
 from ...client import NO_MENTIONS
 from ...engine.answer import Answer
 from ...i18n import locale_lang, text
+from ..forms import Form
 from .policy import mod_channel_for
 from .render import safe
 
@@ -28,6 +31,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PREFIX = "foc:fb:"
+REASON_PREFIX = "foc:fb:why:"
+REASON_INPUT = "reason"
 VOTES = {"up": 1, "down": -1}
 _EMOJI = {"up": "👍", "down": "👎"}
 # Discord's custom id limit is 100 characters: "foc:fb:down:" leaves 88 for the id.
@@ -64,7 +69,7 @@ class FeedbackButton(
         message = interaction.message
         if self.vote == "down" and message is not None:
             # The modal is the response; the vote counts even if it is dismissed.
-            await interaction.response.send_modal(ReasonModal(self.entry_id, message, lang))
+            await ReasonForm(self.entry_id, lang).send(interaction)
         else:
             # Thank first: the vote is recorded after, so a slow disk never delays the reply.
             await interaction.response.send_message(text("feedback_thanks", lang), ephemeral=True)
@@ -84,34 +89,44 @@ def record_vote(
     )
 
 
-class ReasonModal(discord.ui.Modal):
-    """ "What was wrong?": one optional line, stored with the 👎 and told to the moderators."""
+class ReasonForm(Form):
+    """ "What was wrong?": one optional line, stored with the 👎 and told to the moderators.
 
-    def __init__(self, entry_id: str, message: discord.Message, lang: str) -> None:
-        super().__init__(title=text("reason_title", lang), timeout=900)
-        self.entry_id, self.message, self.lang = entry_id, message, lang
-        self.reason: discord.ui.TextInput[ReasonModal] = discord.ui.TextInput(
-            label=text("reason_label", lang),
-            placeholder=text("reason_placeholder", lang),
-            style=discord.TextStyle.paragraph,
-            required=False,
-            max_length=REASON_MAX,
+    Stateless (see :mod:`bot.exts.forms`): the custom id carries the entry, and the
+    submission the answer message, so a reason typed across a restart still counts.
+    """
+
+    TEMPLATE = REASON_PREFIX + r"(?P<entry>[a-z0-9-]{1,88})"
+
+    def __init__(self, entry_id: str, lang: str) -> None:
+        super().__init__(title=text("reason_title", lang), custom_id=REASON_PREFIX + entry_id)
+        self.add_item(
+            discord.ui.TextInput(
+                label=text("reason_label", lang),
+                placeholder=text("reason_placeholder", lang),
+                style=discord.TextStyle.paragraph,
+                required=False,
+                max_length=REASON_MAX,
+                custom_id=REASON_INPUT,
+            )
         )
-        self.add_item(self.reason)
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        bot: FOCBot = interaction.client  # type: ignore[assignment]
-        reason = " ".join(self.reason.value.split())
-        await interaction.response.send_message(text("feedback_thanks", self.lang), ephemeral=True)
-        if not reason:
-            return
-        record_vote(bot, self.message.id, self.entry_id, -1, interaction.user.id, reason)
-        await tell_moderators(bot, interaction.guild_id, self.message, self.entry_id, reason)
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
-        log.error("error in the feedback modal", exc_info=error)
-        if not interaction.response.is_done():
-            await interaction.response.send_message(text("apology", self.lang), ephemeral=True)
+async def reason_submitted(
+    interaction: discord.Interaction, match: re.Match[str], values: dict[str, str]
+) -> None:
+    """A submitted "what was wrong?": thanks, then the reason recorded and told."""
+    bot: FOCBot = interaction.client  # type: ignore[assignment]
+    entry_id = match["entry"]
+    reason = " ".join(values.get(REASON_INPUT, "").split())[:REASON_MAX]
+    await interaction.response.send_message(
+        text("feedback_thanks", locale_lang(interaction.locale)), ephemeral=True
+    )
+    message = interaction.message  # the answer the 👎 was on
+    if not reason or message is None:
+        return
+    record_vote(bot, message.id, entry_id, -1, interaction.user.id, reason)
+    await tell_moderators(bot, interaction.guild_id, message, entry_id, reason)
 
 
 async def tell_moderators(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -39,7 +40,8 @@ from ...knowledge.unanswered import QuestionGroup, group_questions
 from ...knowledge.yamlio import read_regular_file
 from ...lang.text import normalize
 from ...storage import settled_phrasings
-from .checks import require_moderator
+from ..forms import typed_embed
+from .checks import NOT_MODERATOR, is_moderator, require_moderator, tell
 from .download import DownloadRefused, download
 from .reloading import knowledge_snapshot, reload_knowledge, report_failure
 from .render import (
@@ -52,6 +54,7 @@ from .render import (
     unanswered_embed,
 )
 from .views import (
+    FORM_TEMPLATE,
     PAGE,
     ConfirmView,
     EntryModal,
@@ -60,6 +63,8 @@ from .views import (
     QuestionPicker,
     RetryView,
     fits_modal,
+    form_custom_id,
+    typed_form,
 )
 
 if TYPE_CHECKING:
@@ -103,6 +108,11 @@ class KnowledgeAdmin(
         stored = await self.bot.store_call("read the server settings", lambda store: store.guild_settings())
         if stored:
             self.bot.guild_settings.load(stored)
+        # The entry form's submissions, from its custom id (after a restart too).
+        self.bot.router.add_form(FORM_TEMPLATE, self._form_sent)
+
+    async def cog_unload(self) -> None:
+        self.bot.router.remove_form(FORM_TEMPLATE)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
         # Every subcommand: the bot's own check, whatever Discord's permissions say.
@@ -433,10 +443,10 @@ class KnowledgeAdmin(
             embed = problems_embed(f"Cannot edit {entry[:80]!r}", exc.problems)
             await interaction.response.send_message(embed=embed, ephemeral=True)
             return
-        if not fits_modal(form):
+        if not fits_modal(form) or form_custom_id(entry) is None:
             await interaction.response.send_message(
-                f"`{entry}` is too long for Discord's form (over 4,000 characters in a field): "
-                "edit it in qa.yaml (`/kb export`, edit, `/kb import`).",
+                f"`{entry}` is too long for Discord's form (over 4,000 characters in a field, or an id "
+                "over 88 characters): edit it in qa.yaml (`/kb export`, edit, `/kb import`).",
                 ephemeral=True,
             )
             return
@@ -462,12 +472,35 @@ class KnowledgeAdmin(
         self, interaction: discord.Interaction, entry_id: str | None, form: EntryForm | None
     ) -> None:
         """Open the entry form (for ``entry_id``, or a new entry), prefilled with ``form``."""
-
-        async def submitted(submit: discord.Interaction, typed: EntryForm) -> None:
-            await self._form_submitted(submit, entry_id, typed)
-
         title = f"Edit {entry_id}" if entry_id else "New knowledge entry"
-        await interaction.response.send_modal(EntryModal(title, form, submitted))
+        await EntryModal(title, form, entry_id).send(interaction)
+
+    async def _form_sent(
+        self, interaction: discord.Interaction, match: re.Match[str], values: dict[str, str]
+    ) -> None:
+        """A submitted entry form (:data:`FORM_TEMPLATE`), whenever it was opened."""
+        entry_id, form = match["entry"], typed_form(values)
+        if not is_moderator(interaction):
+            await tell(interaction, NOT_MODERATOR)
+            return
+        if entry_id is not None and entry_id not in {e.id for e in self.bot.engine.knowledge.entries}:
+            # Deleted or renamed since the form was opened: keep what was typed.
+            async def as_new(click: discord.Interaction) -> None:
+                await self._open_form(click, None, form)
+
+            view = RetryView(self.live, as_new, "Add as a new entry")
+            await interaction.response.send_message(
+                f"Not saved: `{entry_id}` is no longer in qa.yaml (deleted or renamed since the form "
+                "was opened). What you typed is kept: **Add as a new entry** opens the form with it, "
+                "and it is below.",
+                embed=typed_embed(values.values()),  # type: ignore[arg-type]
+                view=view,
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+            )
+            view.message = await interaction.original_response()
+            return
+        await self._form_submitted(interaction, entry_id, form)
 
     async def _form_submitted(
         self, interaction: discord.Interaction, entry_id: str | None, form: EntryForm

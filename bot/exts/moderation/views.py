@@ -6,7 +6,9 @@ in memory (a plan or a list shown to one moderator): custom ids are unique per m
 (``foc:kb:<kind>:<token>``) so two open previews never answer for each other. After
 ``TIMEOUT`` a view disables its components by editing its message; a click on one
 that no longer lives (the bot restarted) is answered by :class:`ExpiredItem`: "this has
-expired, run the command again".
+expired, run the command again". The entry form, by contrast, holds nothing: its custom
+id (``foc:kb:add``, ``foc:kb:edit:<entry id>``) says what it is for, so what a moderator
+typed is processed even when the bot restarted while they were typing.
 """
 
 from __future__ import annotations
@@ -22,21 +24,19 @@ import discord
 from ...knowledge.editing import EntryForm, split_alternates
 from ...knowledge.model import Entry
 from ...knowledge.unanswered import QuestionGroup
-from .checks import FAILED, ModeratorView, tell
+from ..forms import Form
+from .checks import ModeratorView
 
 if TYPE_CHECKING:
     from .cog import KnowledgeAdmin
 
 log = logging.getLogger(__name__)
 TIMEOUT = 600.0  # Discord lets the bot edit an ephemeral reply for 15 minutes
-FORM_TIMEOUT = 1800.0  # typing an entry can take a while
 PAGE = 10  # missed questions per page of /kb unanswered
 EXPIRED = "This preview has expired (or the bot restarted): run the command again."
 # A value that is not one of the menu's options can only come from a forged request.
 NOT_OFFERED = "That choice is not one this menu offered; open the list again (`/kb unanswered`)."
 _MAX_OPTIONS = 25  # Discord's limit for a select menu
-# A value that is not one of the menu's options can only come from a forged request.
-NOT_OFFERED = "That choice is not one this menu offered; open the list again (`/kb unanswered`)."
 
 Action = Callable[[discord.Interaction], Awaitable[None]]
 _ID_TEMPLATE = r"foc:kb:(?P<kind>[a-z]+):(?P<token>[0-9a-f]{12})"
@@ -169,11 +169,16 @@ class ConfirmView(KBView):
 class RetryView(KBView):
     """One button that reopens a refused form with what was typed."""
 
-    def __init__(self, live: LiveViews, reopen: Callable[[discord.Interaction], Awaitable[None]]) -> None:
+    def __init__(
+        self,
+        live: LiveViews,
+        reopen: Callable[[discord.Interaction], Awaitable[None]],
+        label: str = "Edit again",
+    ) -> None:
         super().__init__(live)
         self._reopen = reopen
         again = discord.ui.Button(
-            label="Edit again", style=discord.ButtonStyle.primary, custom_id=_custom_id("again")
+            label=label, style=discord.ButtonStyle.primary, custom_id=_custom_id("again")
         )
         again.callback = self._again  # type: ignore[method-assign]
         self.add_item(again)
@@ -182,64 +187,66 @@ class RetryView(KBView):
         await self._reopen(interaction)
 
 
-class EntryModal(discord.ui.Modal):
+# The entry form's custom id says what it is for; its submission is handled from it
+# (bot/exts/forms.py), so it still works after a restart. Entry ids fit in 100 characters.
+FORM_TEMPLATE = r"foc:kb:(?:add|edit:(?P<entry>[a-z0-9-]{1,88}))"
+_FIELDS = ("question", "alternates", "answer", "paragraph", "quote")
+
+
+def form_custom_id(entry_id: str | None) -> str | None:
+    """``foc:kb:add`` or ``foc:kb:edit:<entry id>``; None when the id is too long for one."""
+    custom_id = f"foc:kb:edit:{entry_id}" if entry_id else "foc:kb:add"
+    return custom_id if re.fullmatch(FORM_TEMPLATE, custom_id) else None
+
+
+class EntryModal(Form):
     """The form of one entry: question, alternates (one per line), answer, paragraph, quote."""
 
-    def __init__(
-        self,
-        title: str,
-        form: EntryForm | None,
-        on_submit: Callable[[discord.Interaction, EntryForm], Awaitable[None]],
-    ) -> None:
-        super().__init__(title=_label(title, 45), timeout=FORM_TIMEOUT, custom_id=_custom_id("form"))
-        self._submitted = on_submit
+    def __init__(self, title: str, form: EntryForm | None, entry_id: str | None = None) -> None:
+        custom_id = form_custom_id(entry_id)
+        if custom_id is None:
+            raise ValueError(f"no form for entry {entry_id!r}: its id is too long")
+        super().__init__(title=_label(title, 45), custom_id=custom_id)
         form = form or EntryForm("", (), "", "", "")
-        self.question = discord.ui.TextInput(
-            label="Question", default=form.question or None, max_length=300, required=True
+        fields = (
+            discord.ui.TextInput(label="Question", default=form.question or None, max_length=300),
+            discord.ui.TextInput(
+                label="Alternates (one per line)",
+                style=discord.TextStyle.paragraph,
+                default="\n".join(form.alternates) or None,
+                required=False,
+                max_length=4000,
+            ),
+            discord.ui.TextInput(
+                label="Answer (plain text, faithful to the source)",
+                style=discord.TextStyle.paragraph,
+                default=form.answer or None,
+                max_length=4000,
+            ),
+            discord.ui.TextInput(
+                label="Source paragraph (e.g. 8)", default=form.paragraph or None, max_length=60
+            ),
+            discord.ui.TextInput(
+                label="Quote (verbatim from that paragraph)",
+                style=discord.TextStyle.paragraph,
+                default=form.quote or None,
+                max_length=4000,
+            ),
         )
-        self.alternates = discord.ui.TextInput(
-            label="Alternates (one per line)",
-            style=discord.TextStyle.paragraph,
-            default="\n".join(form.alternates) or None,
-            required=False,
-            max_length=4000,
-        )
-        self.answer = discord.ui.TextInput(
-            label="Answer (plain text, faithful to the source)",
-            style=discord.TextStyle.paragraph,
-            default=form.answer or None,
-            max_length=4000,
-        )
-        self.paragraph = discord.ui.TextInput(
-            label="Source paragraph (e.g. 8)", default=form.paragraph or None, max_length=60
-        )
-        self.quote = discord.ui.TextInput(
-            label="Quote (verbatim from that paragraph)",
-            style=discord.TextStyle.paragraph,
-            default=form.quote or None,
-            max_length=4000,
-        )
-        for field in (self.question, self.alternates, self.answer, self.paragraph, self.quote):
+        for name, field in zip(_FIELDS, fields, strict=True):
+            field.custom_id = name
             self.add_item(field)
 
-    def form(self) -> EntryForm:
-        return EntryForm(
-            question=self.question.value,
-            alternates=split_alternates(self.alternates.value),
-            answer=self.answer.value,
-            paragraph=self.paragraph.value,
-            quote=self.quote.value,
-        )
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        await self._submitted(interaction, self.form())
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
-        log.error("error in the entry form", exc_info=error)
-        try:
-            await tell(interaction, FAILED)
-        except discord.HTTPException:
-            log.warning("could not tell the moderator about the error", exc_info=True)
+def typed_form(values: dict[str, str]) -> EntryForm:
+    """What was typed in an entry form (a field left out is empty)."""
+    return EntryForm(
+        question=values.get("question", ""),
+        alternates=split_alternates(values.get("alternates", "")),
+        answer=values.get("answer", ""),
+        paragraph=values.get("paragraph", ""),
+        quote=values.get("quote", ""),
+    )
 
 
 def fits_modal(form: EntryForm) -> bool:
