@@ -105,14 +105,16 @@ class InteractionRouter:
         for template in templates:
             self._items.pop(template.pattern, None)
 
+    def is_dynamic(self, custom_id: str) -> bool:
+        """Whether a registered dynamic item's template matches ``custom_id``."""
+        return any(pattern.fullmatch(custom_id) for pattern in self._items.values())
+
     def knows_component(self, interaction: discord.Interaction) -> bool:
         """Whether a dynamic item will answer this click (discord.py drops it silently
         when no template matches, or when the component is not on the message)."""
         custom_id = (interaction.data or {}).get("custom_id")
         message = interaction.message
-        if not isinstance(custom_id, str) or message is None:
-            return False
-        if not any(pattern.fullmatch(custom_id) for pattern in self._items.values()):
+        if not isinstance(custom_id, str) or message is None or not self.is_dynamic(custom_id):
             return False
         return custom_id in set(_component_ids(message.components))
 

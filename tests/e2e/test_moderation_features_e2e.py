@@ -595,13 +595,15 @@ async def restarted(world: World) -> AsyncIterator[FOCBot]:
     database and fake Discord (``world.bot`` is the new one meanwhile)."""
     old = world.bot
     await old.close()
-    bot = FOCBot(world.config, Engine(world.config), store=world.store, guild_ready_timeout=0.1)
-    async with running_client(bot, world.fake):
-        world.bot = bot
-        try:
-            yield bot
-        finally:
-            world.bot = old
+    # What a new process makes: its own engine and its own connection to the database.
+    with Store(world.config.storage_path) as store:
+        bot = FOCBot(world.config, Engine(world.config), store=store, guild_ready_timeout=0.1)
+        async with running_client(bot, world.fake):
+            world.bot = bot
+            try:
+                yield bot
+            finally:
+                world.bot = old
 
 
 async def test_entry_forms_opened_before_a_restart_are_still_saved(world: World) -> None:
