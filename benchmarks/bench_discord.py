@@ -104,7 +104,8 @@ from tests.fake_discord import (
 from tests.fake_discord.rest import create_message
 
 ROOT = bench_engine.ROOT
-HELDOUT = bench_engine.HELDOUT
+# The held-out paraphrases: questions written apart from the knowledge, asked in the bursts.
+HELDOUT = ROOT / "tests" / "data" / "heldout_paraphrases.yaml"
 TOKEN = "fake-token"
 MESSAGES_ROUTE = "/channels/{channel_id}/messages"
 
