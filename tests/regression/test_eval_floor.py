@@ -31,8 +31,8 @@ DATA = ROOT / "tests" / "data"
 HELDOUT = DATA / "heldout"
 # A second round of held-out sets, written after the model was fitted.
 HELDOUT2 = DATA / "heldout2"
-# A third round of held-out sets, written after the model was fitted: an announcement set
-# and ten documents (two of them written as training documents for a refit that was
+# A third round of held-out sets, written after the model was fitted: two announcement
+# sets and ten documents (two of them written as training documents for a refit that was
 # scored on this round and not kept, so never fitted on).
 HELDOUT3 = DATA / "heldout3"
 
@@ -104,7 +104,7 @@ HELDOUT_FLOORS = {
 }
 HELDOUT2_FLOORS = {"announce_mixed.yaml": (0.58, 0.9, 0.07)}
 HELDOUT2_DOCUMENT_FLOORS = {"quill-election-observation": (0.05, 0.85, 0.1)}
-HELDOUT3_FLOORS = {"announce_blind.yaml": (0.68, 0.9, 0.06)}
+HELDOUT3_FLOORS = {"announce_blind.yaml": (0.68, 0.9, 0.06), "announce_round5.yaml": (0.63, 0.87, 0.07)}
 HELDOUT3_DOCUMENT_FLOORS = {
     "brannock-accession-statement": (0.22, 0.95, 0.06),
     "kestrel-consultation-notice": (0.08, 0.9, 0.04),
