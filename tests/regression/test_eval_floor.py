@@ -32,7 +32,7 @@ HELDOUT = DATA / "heldout"
 # A second round of held-out sets, written after the model was fitted.
 HELDOUT2 = DATA / "heldout2"
 # A third round of held-out sets, written after the model was fitted: two announcement
-# sets and ten documents (two of them written as training documents for a refit that was
+# sets and twelve documents (two of them written as training documents for a refit that was
 # scored on this round and not kept, so never fitted on).
 HELDOUT3 = DATA / "heldout3"
 
@@ -116,6 +116,8 @@ HELDOUT3_DOCUMENT_FLOORS = {
     "lindqvist-conference-programme": (0.02, 0.95, 0.06),
     "morrow-transparency-report": (0.0, 0.95, 0.06),
     "ferrant-treaty-ratification": (0.05, 0.86, 0.08),
+    "quarrel-bay-summit-declaration": (0.0, 0.9, 0.08),
+    "vantor-library-digitisation-update": (0.11, 0.9, 0.04),
 }
 HELDOUT_DOCUMENT_FLOORS = {
     "corvid-summit-communique": (0.08, 0.84, 0.1),
