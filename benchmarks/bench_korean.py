@@ -30,9 +30,11 @@ from bot.engine.decision import Decision  # noqa: E402
 from bot.engine.evaluate import Case, evaluate, load_cases  # noqa: E402
 from bot.engine.matcher import Matcher  # noqa: E402
 from bot.knowledge.loader import load_knowledge  # noqa: E402
-from bot.lang.korean import STOPWORDS_KO, bigrams, has_hangul, is_hangul_word  # noqa: E402
-from bot.lang.text import stem  # noqa: E402
+from bot.lang.korean import STOPWORDS_KO, has_hangul, is_hangul_word  # noqa: E402
 
+# The engine's own analysis of a word (syllable bigrams for Korean), kept before any run
+# replaces it.
+BIGRAM_TOKENS = vocabulary.word_tokens
 # Content morphemes: nouns, numerals, foreign words and numbers, roots, verb and adjective stems.
 _CONTENT = frozenset({"NNG", "NNP", "NR", "SL", "SN", "SH", "XR", "VV", "VA"})
 
@@ -63,17 +65,13 @@ def kiwi_tokens() -> Callable[[str], list[str]]:
 
     def tokens(word: str) -> list[str]:
         if not is_hangul_word(word):
-            return [stem(word)]
+            return BIGRAM_TOKENS(word)  # English: the engine's stems
         if word not in cache:
             forms = [t.form for t in kiwi.tokenize(word) if t.tag in _CONTENT and t.form not in STOPWORDS_KO]
             cache[word] = forms or [word]
         return cache[word]
 
     return tokens
-
-
-def bigram_tokens(word: str) -> list[str]:
-    return bigrams(word) if is_hangul_word(word) else [stem(word)]
 
 
 def korean_heldout() -> list[Case]:
@@ -123,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{'analyzer':9s} {'right':>16s} {'abstained':>16s} {'wrong':>14s}  {'CV heldout_korean (right; abstained; wrong)':44s} ask p50"
     )
     for name in args.analyzers:
-        tokens = bigram_tokens if name == "bigrams" else kiwi_tokens()
+        tokens = BIGRAM_TOKENS if name == "bigrams" else kiwi_tokens()
         row = run(name, tokens, cases)
         n, right, a, abstained, wrong = row["cv_korean_set"]
         cv = f"{right}/{n}; {abstained}/{a}; {wrong}/{n + a}"

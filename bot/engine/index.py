@@ -177,12 +177,6 @@ class Index:
             if unit.owner not in by_words[unit.words]:
                 by_words[unit.words].append(unit.owner)
         self.by_words = {w: tuple(o) for w, o in by_words.items()}
-        # Which curated entries have this word sequence as a phrasing (an asking text).
-        self.phrased_by: dict[tuple[str, ...], int] = {
-            unit.words: unit.owner
-            for unit in self.units
-            if unit.field == ASK and isinstance(self.items[unit.owner], Entry)
-        }
         # Per item, the word sequences of its texts: is one of them the question itself?
         self.item_words = [frozenset(self.units[u].words for u in units) for units in self.item_units]
         # Per item, which of its units hold each token (positions in item_units[owner]).
@@ -212,6 +206,15 @@ class Index:
             )
         )
         self.profiles = [self._profile(item) for item in self.items]
+
+    def phrased_entry(self, words: tuple[str, ...]) -> int | None:
+        """The curated entry one of whose phrasings (asking texts) is ``words``, if any."""
+        for owner in self.by_words.get(words, ()):
+            if isinstance(self.items[owner], Entry) and any(
+                self.units[u].field == ASK and self.units[u].words == words for u in self.item_units[owner]
+            ):
+                return owner
+        return None
 
     def countries_in(self, tokens: set[str] | frozenset[str]) -> frozenset[frozenset[str]]:
         """The known country names all of whose tokens are among ``tokens``."""

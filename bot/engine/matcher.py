@@ -77,7 +77,7 @@ class Matcher:
         # question that is one word for word names its entry, as surely as a clicked
         # suggestion does: what a moderator promised by writing it (or by attaching it
         # from the unanswered questions). Only a configured threshold above 100 holds it.
-        phrased = self.index.phrased_by.get(query.words)
+        phrased = self.index.phrased_entry(query.words)
         scored = []
         for candidate in candidates(self.index, query):
             kind = "qa" if isinstance(items[candidate.owner], Entry) else "fact"

@@ -49,7 +49,7 @@ def _load(
 ) -> Knowledge:
     documents = load_documents(paths.sources, paths.root)
     problems: list[Problem] = []
-    entries, synonyms, cards = (), {}, ()
+    entries, synonyms, topics, cards = (), {}, {}, ()
     qa_ok = False
     try:
         if qa_data is not None:
@@ -57,7 +57,7 @@ def _load(
         else:
             display = paths.show(paths.qa)
             qa = parse_qa(read_file(paths.qa, display), display, documents)
-        entries, synonyms = qa.entries, qa.synonyms
+        entries, synonyms, topics = qa.entries, qa.synonyms, qa.topics
         qa_ok = True
     except KnowledgeError as exc:
         problems.extend(exc.problems)
@@ -92,6 +92,7 @@ def _load(
         synonyms=MappingProxyType(synonyms),
         files=tuple(paths.show(p) for p in _files_read(paths)),
         members=members,
+        topics=MappingProxyType({tag: MappingProxyType(names) for tag, names in topics.items()}),
     )
 
 

@@ -84,6 +84,17 @@ class Knowledge:
     synonyms: MappingProxyType[str, tuple[str, ...]]
     files: tuple[str, ...] = field(default=())
     members: Members | None = None
+    # The names /faq shows for the entries' tags: tag -> {"en": name, "ko": name}.
+    topics: MappingProxyType[str, MappingProxyType[str, str]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+
+    def topic_name(self, tag: str, lang: str) -> str:
+        """The name of a tag in ``lang`` (English when there is none), else the tag as written."""
+        names = self.topics.get(tag)
+        if names is None:
+            return tag.replace("-", " ").capitalize()
+        return names.get(lang, names["en"])
 
     def entry(self, entry_id: str) -> Entry | FactCard | None:
         """The entry or fact card with this id, or None."""

@@ -23,7 +23,7 @@ from .yamlio import LineDict, parse_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_PHRASING_CHARS = 300
-_TOP_FIELDS = {"entries", "synonyms"}
+_TOP_FIELDS = {"entries", "synonyms", "topics"}
 _ENTRY_FIELDS = {
     "id",
     "question",
@@ -45,6 +45,7 @@ class QAFile:
 
     entries: tuple[Entry, ...]
     synonyms: dict[str, tuple[str, ...]]
+    topics: dict[str, dict[str, str]]
 
 
 def _line(node: object, key: str | None = None) -> int | None:
@@ -55,6 +56,32 @@ def _line(node: object, key: str | None = None) -> int | None:
 
 def _text_list(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _check_topics(raw: object, file: str, problems: list[Problem]) -> dict[str, dict[str, str]]:
+    """tag -> {"en": name, "ko": name}: the names /faq shows for the tags."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.append(Problem(file, "'topics' must be a mapping: tag -> {en: name, ko: name}", _line(raw)))
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for tag, names in raw.items():
+        line = _line(raw, str(tag))
+        if (
+            not isinstance(tag, str)
+            or not isinstance(names, dict)
+            or not isinstance(names.get("en"), str)
+            or not names["en"].strip()
+            or not set(names) <= {"en", "ko"}
+            or not all(isinstance(v, str) and v.strip() for v in names.values())
+        ):
+            problems.append(
+                Problem(file, f"topic {tag!r} must be {{en: name}} or {{en: name, ko: name}}", line, str(tag))
+            )
+            continue
+        out[tag] = {lang: name.strip() for lang, name in names.items()}
+    return out
 
 
 def _check_synonyms(raw: object, file: str, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
@@ -226,11 +253,12 @@ def parse_qa(data: bytes | str, file: str, documents: Mapping[str, Document]) ->
             problems.append(
                 Problem(
                     file,
-                    f"unknown top-level field {key!r} (allowed: entries, synonyms)",
+                    f"unknown top-level field {key!r} (allowed: entries, synonyms, topics)",
                     _line(raw, str(key)),
                 )
             )
     synonyms = _check_synonyms(raw.get("synonyms"), file, problems)
+    topics = _check_topics(raw.get("topics"), file, problems)
     raw_entries = raw.get("entries")
     if not isinstance(raw_entries, list):
         problems.append(Problem(file, "'entries' must be a list of entries", _line(raw, "entries")))
@@ -257,7 +285,7 @@ def parse_qa(data: bytes | str, file: str, documents: Mapping[str, Document]) ->
     problems.extend(phrasing_collisions(entries))
     if problems:
         raise KnowledgeError(problems)
-    return QAFile(tuple(entries), synonyms)
+    return QAFile(tuple(entries), synonyms, topics)
 
 
 def phrasing_collisions(entries: list[Entry] | tuple[Entry, ...]) -> list[Problem]:

@@ -105,6 +105,23 @@ def test_unknown_top_level_field(tmp_path, documents):
     assert "unknown top-level field 'faq'" in problem.message
 
 
+def test_topics_give_the_names_of_tags(tmp_path, documents):
+    qa = load(
+        tmp_path, documents, qa_file(head=SYNONYMS + "topics:\n  membership: {en: Membership, ko: 회원국}\n")
+    )
+    assert qa.topics == {"membership": {"en": "Membership", "ko": "회원국"}}
+
+
+@pytest.mark.parametrize(
+    "names", ["Membership", "{ko: 회원국}", "{en: Membership, fr: Adhésion}", "{en: ''}"]
+)
+def test_a_bad_topic_names_its_line_and_tag(tmp_path, documents, names):
+    text = qa_file(head=SYNONYMS + f"topics:\n  membership: {names}\n")
+    problem = one_problem(tmp_path, documents, text)
+    assert (problem.line, problem.entry) == (line_no(text, "  membership:"), "membership")
+    assert "topic 'membership' must be" in problem.message
+
+
 def test_unknown_entry_field(tmp_path, documents):
     text = qa_file(a=ENTRY_A + "    answr: typo\n")
     problem = one_problem(tmp_path, documents, text)

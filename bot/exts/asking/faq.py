@@ -23,30 +23,6 @@ if TYPE_CHECKING:
 _MAX_OPTIONS = 25  # Discord's limit per select menu
 _LABEL = 100
 
-# Topic names shown for the tags of qa.yaml; an unknown tag is shown as written.
-TOPICS: dict[str, dict[str, str]] = {
-    "membership": {"en": "Membership", "ko": "가입·회원국"},
-    "meta": {"en": "The announcement", "ko": "발표문"},
-    "minister": {"en": "The minister", "ko": "외교부 장관"},
-    "quote": {"en": "Quotations", "ko": "인용"},
-    "foc": {"en": "The Freedom Online Coalition", "ko": "자유온라인연합(FOC)"},
-    "digital": {"en": "Digital technology", "ko": "디지털 기술"},
-    "diplomacy": {"en": "Cyber diplomacy", "ko": "사이버 외교"},
-    "human-rights": {"en": "Human rights", "ko": "인권"},
-    "digital-strategy": {"en": "National Digital Strategy", "ko": "국가 디지털 전략"},
-    "un-hrc": {"en": "UN Human Rights Council", "ko": "유엔 인권이사회"},
-    "media-freedom": {"en": "Media freedom", "ko": "언론 자유"},
-    "democracy": {"en": "Democracy", "ko": "민주주의"},
-    "pledges": {"en": "Pledges and plans", "ko": "약속과 계획"},
-}
-
-
-def topic_name(tag: str, lang: str) -> str:
-    names = TOPICS.get(tag)
-    if names is None:
-        return tag.replace("-", " ").capitalize()
-    return names.get(lang, names["en"])
-
 
 def topics(knowledge: Knowledge) -> list[str]:
     """The tags of the knowledge, most entries first (at most 25)."""
@@ -71,7 +47,9 @@ class TopicSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"foc:faq:
 
     def __init__(self, knowledge: Knowledge | None, lang: str, chosen: str | None = None) -> None:
         options = [
-            discord.SelectOption(label=topic_name(tag, lang)[:_LABEL], value=tag, default=tag == chosen)
+            discord.SelectOption(
+                label=knowledge.topic_name(tag, lang)[:_LABEL], value=tag, default=tag == chosen
+            )
             for tag in (topics(knowledge) if knowledge is not None else [])
         ] or [discord.SelectOption(label="-", value="-")]
         super().__init__(
@@ -139,7 +117,7 @@ def faq_message(bot: FOCBot, lang: str, tag: str | None = None) -> tuple[str, di
     if not entries_on(knowledge, tag):
         return text("faq_empty_topic", lang), view
     view.add_item(QuestionSelect(knowledge, lang, tag))
-    return text("faq_topic", lang, topic=topic_name(tag, lang)), view
+    return text("faq_topic", lang, topic=knowledge.topic_name(tag, lang)), view
 
 
 DYNAMIC_ITEMS = (TopicSelect, QuestionSelect)

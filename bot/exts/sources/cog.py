@@ -21,7 +21,6 @@ from ...i18n import locale_lang, text
 from ...knowledge.model import Entry, FactCard
 from ...knowledge.sources import Document
 from ...lang.korean import language
-from ..asking.faq import TOPICS
 from ..asking.render import document_title, paragraph_embed, quotes_itself, safe
 
 if TYPE_CHECKING:
@@ -160,8 +159,9 @@ class Sources(commands.Cog):
         lang = locale_lang(interaction.locale)
         if current and language(current) == "ko":
             lang = "ko"
-        names = [names.get(lang, names["en"]) for names in TOPICS.values()]
-        acronyms = [c.text.split()[0] for c in self.bot.engine.knowledge.facts if c.type == "acronym"]
+        knowledge = self.bot.engine.knowledge
+        names = [knowledge.topic_name(tag, lang) for tag in knowledge.topics]
+        acronyms = [c.text.split()[0] for c in knowledge.facts if c.type == "acronym"]
         typed = current.strip().casefold()
         found = [n for n in dict.fromkeys([*names, *acronyms]) if typed in n.casefold()]
         return [app_commands.Choice(name=n[:100], value=n[:100]) for n in found[:25]]
