@@ -37,7 +37,22 @@ EXIT_BAD_INPUT = 2
 def _engine(config: Config):
     from .engine.engine import Engine
 
+    _say_when_embedding()
     return Engine(config)
+
+
+def _say_when_embedding() -> None:
+    """Say on stderr why the first build of a knowledge takes a while."""
+    from .engine import dense
+
+    def notice(count: int) -> None:
+        sys.stderr.write(
+            f"Reading {count} texts of the knowledge for the first time (about"
+            f" {max(1, round(count * 0.022))} s; kept for later runs in {dense.default_store_path()})...\n"
+        )
+        sys.stderr.flush()
+
+    dense.notice = notice
 
 
 # -- rendering ---------------------------------------------------------------------------
@@ -231,6 +246,7 @@ def cmd_eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
         with tempfile.TemporaryDirectory() as tmp:
             knowledge = with_documents(config.base, [Path(d) for d in args.add_document], Path(tmp))
+        _say_when_embedding()
         engine = Engine(config, Matcher(knowledge, max_question_chars=config.engine.max_question_chars))
     else:
         engine = _engine(config)

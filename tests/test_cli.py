@@ -423,3 +423,35 @@ def test_answers_do_not_depend_on_the_hash_seed(tmp_path):
         outputs.append(done.stdout)
     assert len(outputs[0].splitlines()) == len(questions) > 100
     assert outputs[0] == outputs[1]
+
+
+def test_the_first_build_of_a_knowledge_says_why_it_waits(tmp_path):
+    """Embedding a knowledge's texts the first time takes a while: stderr says so, once;
+    stdout keeps its contract."""
+    config = make_kb(tmp_path)
+    env = {**subprocess_env(), "FOC_BOT_VECTORS": str(tmp_path / "vectors.sqlite")}
+    runs = [
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bot",
+                "--config",
+                str(config),
+                "ask",
+                "--json",
+                "What does ICCPR stand for?",
+            ],
+            capture_output=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=300,
+            check=False,
+        )
+        for _ in range(2)
+    ]
+    for done in runs:
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["answered"] is True
+    assert b"for the first time" in runs[0].stderr and str(tmp_path).encode() in runs[0].stderr
+    assert b"for the first time" not in runs[1].stderr

@@ -2,8 +2,9 @@
 
 :func:`candidates` finds every item that shares a token with the question (in any field:
 a fact card is as findable as a curated entry), keeps the best by how much of the
-question's weight they cover and by BM25F, and describes each with the same generic
-features, whatever the document:
+question's weight they cover and by BM25F, adds the items nearest the question in
+meaning (:mod:`bot.engine.dense`: shared words or not), and describes each with the same
+generic features, whatever the document:
 
 * coverage: how much of the question's weight the item covers (anywhere, in its best
   asking phrasing, in what it says), how much of that phrasing the question covers,
@@ -14,7 +15,9 @@ features, whatever the document:
   :mod:`bot.engine.answer_types`): the kind of answer (time, date, count, place, reason),
   the numbers and names it names, "which other", "which specific", "which countries";
 * where the match is: a fact card or a curated entry, the question's language or not,
-  a phrasing that is the question word for word, the margin over the next candidate.
+  a phrasing that is the question word for word, the margin over the next candidate;
+* meaning: the cosine of the question's sentence vector with the item's nearest text,
+  how far it is from the nearest item's, its margin over the next, its rank.
 
 The features are plain floats in :data:`FEATURES` order; :mod:`bot.engine.decision`
 turns them into a calibrated confidence.
@@ -25,13 +28,16 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from ..knowledge.model import FactCard
 from ..lang.text import has_digit, normalize
 from .analysis import Query
 from .answer_types import AnswerType
+from .dense import embedder
 from .index import Index, number_kind
 
 FEATURES: tuple[str, ...] = (
@@ -72,6 +78,10 @@ FEATURES: tuple[str, ...] = (
     "no_others",
     "no_specifics",
     "no_country",
+    "dense",
+    "dense_gap",
+    "dense_margin",
+    "dense_rank",
 )
 # Prior knowledge the fit must respect: more coverage never makes a candidate less
 # likely right (+1), and a question's unknown words or a shape the candidate cannot
@@ -97,11 +107,17 @@ MONOTONIC: dict[str, int] = {
     "no_others": -1,
     "no_specifics": -1,
     "no_country": -1,
+    "dense": 1,
+    "dense_gap": -1,
+    "dense_margin": 1,
 }
 # How many items are described: the best by coverage, then the best of those by BM25F.
 _POOL = 16
 _KEEP = 8
 _NUMBER_NEIGHBOURHOOD = 2  # tokens: "hosting the 2024 summit"
+# The items nearest the question in meaning are described too, shared words or not.
+_DENSE_KEEP = 4
+_DENSE_RANKS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +131,11 @@ class Candidate:
 
 def candidates(index: Index, query: Query) -> list[Candidate]:
     """The items worth deciding between for ``query``, each with its features."""
+    similarity = index.similarities(question_vector(query.text))
+    nearest = np.argsort(-similarity, kind="stable")[:_DENSE_RANKS]
+    nearest = [int(o) for o in nearest if similarity[o] > -1.0]
+    dense_rank = {owner: rank for rank, owner in enumerate(nearest)}
+    top_two = [*(float(similarity[o]) for o in nearest[:2]), -1.0, -1.0]
     covered: dict[int, float] = defaultdict(float)
     evidence: dict[int, float] = defaultdict(float)
     for slot in query.slots:
@@ -125,6 +146,8 @@ def candidates(index: Index, query: Query) -> list[Candidate]:
                 covered[owner] += gain
                 if not slot.filler:
                     evidence[owner] += gain
+    for owner in nearest[:_DENSE_KEEP]:
+        covered[owner] += 0.0
     if not covered:
         return []
     total = query.total
@@ -136,7 +159,9 @@ def candidates(index: Index, query: Query) -> list[Candidate]:
     by_bm25 = sorted(pool, key=lambda o: (-bm25[o], o))[: _KEEP // 2]
     # An item with a text that is the question itself, word for word, is always kept.
     exact = index.by_words.get(query.words, ())
-    kept = list(dict.fromkeys([*by_cover, *by_bm25, *(o for o in exact if o in covered)]))
+    kept = list(
+        dict.fromkeys([*by_cover, *by_bm25, *(o for o in exact if o in covered), *nearest[:_DENSE_KEEP]])
+    )
     for owner in kept:
         if owner not in bm25:
             bm25[owner] = index.bm25f(owner, weighted)
@@ -202,9 +227,22 @@ def candidates(index: Index, query: Query) -> list[Candidate]:
             float(shape.others and not profile.names_others),
             float(shape.specific and profile.names <= shape.asked),
             float(shape.wants_country and new_countries < (2 if shape.others else 1)),
+            float(similarity[owner]),
+            top_two[0] - float(similarity[owner]),
+            float(similarity[owner]) - (top_two[1] if nearest and owner == nearest[0] else top_two[0]),
+            float(dense_rank.get(owner, _DENSE_RANKS)),
         )
         out.append(Candidate(owner, phrasing, features))
     return out
+
+
+# Embedding a question takes 20-60 ms, the rest of answering it about 1 ms: the vectors of
+# the last questions asked are kept (1.5 KiB each), enough for a fit's second pass over
+# its questions and for a question asked again.
+@lru_cache(maxsize=4096)
+def question_vector(text: str) -> np.ndarray:
+    """The sentence vector of a question's asking part."""
+    return embedder().query(text)
 
 
 def _units(index: Index, query: Query, owner: int) -> tuple[float, float, float, str, bool, bool]:

@@ -13,7 +13,8 @@ document nobody wrote questions for is found as readily as a curated entry. Toke
 weights are inverse document frequencies over items. The index also holds BM25F
 statistics of both fields (:meth:`Index.bm25f`, Robertson's defaults k1 = 1.2, b = 0.75)
 and a :class:`Profile` per item: what kinds of answer its text can give (a time, a
-count, a place ...), its names, numbers and countries, for the shape features.
+count, a place ...), its names, numbers and countries, for the shape features, and the
+sentence vector of every unit (:mod:`bot.engine.dense`) for :meth:`Index.similarities`.
 """
 
 from __future__ import annotations
@@ -24,10 +25,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import numpy as np
+
 from ..knowledge.model import Entry, FactCard, Knowledge
 from ..lang.korean import language
 from ..lang.text import has_digit, normalize
 from .answer_types import AnswerType, can_answer, names_others, without_publication_dates
+from .dense import PASSAGE, QUERY, embedder
 from .names import name_bound_words, name_tokens, names_in
 from .vocabulary import Vocabulary
 
@@ -160,6 +164,14 @@ class Index:
             total = math.fsum(self.idf[t] for t in token_set)  # exact in any set order
             self.item_units[owner].append(len(self.units))
             self.units.append(Unit(owner, text, field, token_set, total, language(text), words))
+        # Sentence vectors of the units (see dense.py): asking texts as queries, saying
+        # texts as passages. Units come grouped by item, so an item's best similarity is
+        # a maximum over one run of rows.
+        self.unit_vectors = embedder().texts(
+            [(QUERY if u.field == ASK else PASSAGE, u.text) for u in self.units]
+        )
+        self.dense_items = np.array([o for o, units in enumerate(self.item_units) if units], dtype=np.int64)
+        self.dense_starts = np.array([units[0] for units in self.item_units if units], dtype=np.int64)
         self._tf = [{f: dict(c) for f, c in fields.items()} for fields in tf]
         self._length = length
         self._avg = {
@@ -206,6 +218,13 @@ class Index:
             )
         )
         self.profiles = [self._profile(item) for item in self.items]
+
+    def similarities(self, vector: np.ndarray) -> np.ndarray:
+        """Per item, the best cosine of one of its texts with ``vector`` (-1 for none)."""
+        out = np.full(len(self.items), -1.0, dtype=np.float32)
+        if len(self.dense_items):
+            out[self.dense_items] = np.maximum.reduceat(self.unit_vectors @ vector, self.dense_starts)
+        return out
 
     def phrased_entry(self, words: tuple[str, ...]) -> int | None:
         """The curated entry one of whose phrasings (asking texts) is ``words``, if any."""
