@@ -49,7 +49,7 @@ class Matcher:
         *,
         threshold: float | None = None,
         suggestions: int = 3,
-        suggestion_floor: float = 10.0,
+        suggestion_floor: float = 5.0,
         max_question_chars: int = 500,
         decision: Decision | None = None,
     ) -> None:

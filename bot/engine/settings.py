@@ -15,6 +15,6 @@ class EngineConfig:
     # How many "did you mean" suggestions an abstention offers.
     suggestions: int = 3
     # Suggestions must score at least this much to be offered at all.
-    suggestion_floor: float = 10.0
+    suggestion_floor: float = 5.0
     # Longest question the engine reads; the rest is ignored.
     max_question_chars: int = 500
