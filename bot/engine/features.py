@@ -147,7 +147,7 @@ def candidates(index: Index, query: Query) -> list[Candidate]:
                 if not slot.filler:
                     evidence[owner] += gain
     for owner in nearest[:_DENSE_KEEP]:
-        covered[owner] += 0.0
+        covered.setdefault(owner, 0.0)  # a candidate, whether or not it shares a word
     if not covered:
         return []
     total = query.total
