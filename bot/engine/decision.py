@@ -6,7 +6,9 @@ The parameters come from ``bot/engine/model.json``, written by ``python -m bot t
 1. Gradient-boosted decision trees score each candidate: the log-odds that its answer
    is right for the question, from the features of :mod:`bot.engine.features`. Trees
    let a feature matter only where it should ("when" without a time in the answer
-   matters when the rest of the question is well covered).
+   matters when the rest of the question is well covered). The cards of a document no
+   curated entry answers from (kind "doc", see :attr:`bot.engine.index.Index.kinds`)
+   have trees of their own, fitted on the questions about such documents.
 2. The best candidate's log-odds are calibrated (Platt scaling, fitted on
    cross-validated predictions), so a confidence of 80 is right about 80% of the time.
 3. Below the fitted threshold the engine abstains: the threshold maximizes, over the
@@ -60,69 +62,96 @@ class Decision:
     features: tuple[str, ...]
     baseline: float
     trees: tuple[Tree, ...]
-    # Per kind of candidate ("qa": a curated entry, "fact": a fact card): the calibration
-    # (slope, intercept) on the log-odds, and the confidence (0-1) to answer at or above.
+    # Per kind of candidate ("qa": a curated entry, "fact": a fact card, "doc": a card of
+    # a document only its cards answer for): the calibration (slope, intercept) on the
+    # log-odds, and the confidence (0-1) to answer at or above.
     calibration: dict[str, tuple[float, float]]
     threshold: dict[str, float]
-    logit: Callable[[tuple[float, ...]], float] = field(init=False, repr=False, compare=False)
+    # The trees of the "doc" cards, if fitted apart: (baseline, trees).
+    documents: tuple[float, tuple[Tree, ...]] | None = None
+    _logits: dict[str, Callable[[tuple[float, ...]], float]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "logit", self._compile())
+        logits = {"qa": _compile(self.baseline, self.trees, len(self.features))}
+        if self.documents is not None:
+            logits["doc"] = _compile(*self.documents, len(self.features))
+        object.__setattr__(self, "_logits", logits)
 
-    def _compile(self) -> Callable[[tuple[float, ...]], float]:
-        # Only numbers from the parameters reach the source (see Tree.expression).
-        body = " + ".join([repr(float(self.baseline)), *(t.expression() for t in self.trees)])
-        names = ", ".join(f"x{i}" for i in range(len(self.features)))
-        source = f"def logit(x):\n    {names}, = x\n    return {body}\n"
-        namespace: dict[str, object] = {}
-        exec(compile(source, "<model.json>", "exec"), namespace)
-        return namespace["logit"]  # type: ignore[return-value]
+    def logit(self, features: tuple[float, ...], kind: str = "qa") -> float:
+        """The log-odds that a candidate of ``kind`` with ``features`` is right."""
+        return self._logits.get("doc" if kind == "doc" else "qa", self._logits["qa"])(features)
 
-    # Pickled (in the index cache) with the compiled function's code, which takes far
+    # Pickled (in the index cache) with the compiled functions' code, which takes far
     # longer to compile than to load.
     def __getstate__(self) -> dict[str, object]:
         state = {
             name: getattr(self, name)
-            for name in ("features", "baseline", "trees", "calibration", "threshold")
+            for name in ("features", "baseline", "trees", "calibration", "threshold", "documents")
         }
-        state["code"] = marshal.dumps(self.logit.__code__)
+        state["code"] = {kind: marshal.dumps(f.__code__) for kind, f in self._logits.items()}
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        code = marshal.loads(state.pop("code"))  # type: ignore[arg-type]
+        codes = state.pop("code")
         for name, value in state.items():
             object.__setattr__(self, name, value)
-        object.__setattr__(self, "logit", types.FunctionType(code, {}))
+        logits = {kind: types.FunctionType(marshal.loads(code), {}) for kind, code in codes.items()}  # type: ignore[union-attr]
+        object.__setattr__(self, "_logits", logits)
 
     @classmethod
     def from_dict(cls, data: dict) -> Decision:
         features = tuple(data["features"])
         if features != FEATURES:
             raise ValueError("model.json was fitted for other features: run `python -m bot train`")
-        trees = []
-        for raw in data["trees"]:
-            tree = Tree(
-                feature=tuple(int(v) for v in raw["feature"]),
-                threshold=tuple(float(v) for v in raw["threshold"]),
-                left=tuple(int(v) for v in raw["left"]),
-                right=tuple(int(v) for v in raw["right"]),
-                value=tuple(float(v) for v in raw["value"]),
-            )
-            if not all(-1 <= f < len(features) for f in tree.feature):
-                raise ValueError("model.json: a tree splits on an unknown feature")
-            trees.append(tree)
+        documents = data.get("documents")
         return cls(
             features=features,
             baseline=float(data["baseline"]),
-            trees=tuple(trees),
+            trees=_trees(data["trees"], len(features)),
             calibration={k: (float(v[0]), float(v[1])) for k, v in data["calibration"].items()},
             threshold={k: float(v) for k, v in data["threshold"].items()},
+            documents=None
+            if documents is None
+            else (float(documents["baseline"]), _trees(documents["trees"], len(features))),
         )
 
     def confidence(self, logit: float, kind: str) -> float:
         """The calibrated probability (0-1) that a candidate of ``kind`` is right."""
-        slope, intercept = self.calibration[kind]
+        slope, intercept = self.calibration.get(kind) or self.calibration["fact"]
         return _sigmoid(slope * logit + intercept)
+
+    def threshold_of(self, kind: str) -> float:
+        """The confidence (0-1) at or above which a candidate of ``kind`` answers."""
+        return self.threshold.get(kind, self.threshold["fact"])
+
+
+def _trees(raw_trees: list[dict], n_features: int) -> tuple[Tree, ...]:
+    trees = []
+    for raw in raw_trees:
+        tree = Tree(
+            feature=tuple(int(v) for v in raw["feature"]),
+            threshold=tuple(float(v) for v in raw["threshold"]),
+            left=tuple(int(v) for v in raw["left"]),
+            right=tuple(int(v) for v in raw["right"]),
+            value=tuple(float(v) for v in raw["value"]),
+        )
+        if not all(-1 <= f < n_features for f in tree.feature):
+            raise ValueError("model.json: a tree splits on an unknown feature")
+        trees.append(tree)
+    return tuple(trees)
+
+
+def _compile(
+    baseline: float, trees: tuple[Tree, ...], n_features: int
+) -> Callable[[tuple[float, ...]], float]:
+    """The trees as one Python function of nested comparisons. Only numbers from the
+    parameters reach the source (see Tree.expression)."""
+    body = " + ".join([repr(float(baseline)), *(t.expression() for t in trees)])
+    names = ", ".join(f"x{i}" for i in range(n_features))
+    source = f"def logit(x):\n    {names}, = x\n    return {body}\n"
+    namespace: dict[str, object] = {}
+    exec(compile(source, "<model.json>", "exec"), namespace)
+    return namespace["logit"]  # type: ignore[return-value]
 
 
 def _sigmoid(z: float) -> float:

@@ -101,6 +101,9 @@ class Embedder:
 
     def __init__(self, store: VectorStore | None = None) -> None:
         self.store = store
+        # Questions are not kept (a user's message is not written to disk), but the
+        # labelled questions of training are: a refit then reads them back.
+        self.keep_questions = False
         self._model = None
         self._lock = threading.Lock()  # one embedding at a time through the C engine
 
@@ -112,8 +115,12 @@ class Embedder:
         return self._model
 
     def query(self, text: str) -> np.ndarray:
-        """The unit vector of a question (never stored), from its first
-        :data:`QUESTION_TOKENS` tokens."""
+        """The unit vector of a question, from its first :data:`QUESTION_TOKENS`
+        tokens; stored only when :attr:`keep_questions` is set."""
+        if self.keep_questions:
+            with self._lock:
+                text = _first_tokens(self._loaded(), text, QUESTION_TOKENS)
+            return self.texts([(QUERY, text)])[0]
         with self._lock:
             model = self._loaded()
             return np.asarray(model.query(_first_tokens(model, text, QUESTION_TOKENS)), dtype=np.float32)

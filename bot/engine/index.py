@@ -108,6 +108,16 @@ class Index:
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
         self.items: list[Entry | FactCard] = [*knowledge.entries, *knowledge.facts]
+        # What the decision weighs each item as: a curated entry ("qa"), a fact card of a
+        # document that curated entries also answer from ("fact"), or a card of a document
+        # only its cards answer for ("doc": one a moderator just added). A card competes
+        # with curated answers in the one case and alone in the other, and its features
+        # mean different things there: each has its own fitted model.
+        curated = {e.source.document for e in knowledge.entries}
+        self.kinds: tuple[str, ...] = tuple(
+            "qa" if isinstance(item, Entry) else "fact" if item.source.document in curated else "doc"
+            for item in self.items
+        )
         texts: list[tuple[int, str, str]] = []  # (owner, text, field)
         for owner, item in enumerate(self.items):
             if isinstance(item, Entry):

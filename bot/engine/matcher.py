@@ -34,9 +34,12 @@ class Candidate:
     item: Entry | FactCard
     score: float
     phrasing: str
+    # How the decision weighed it: "qa", "fact" or "doc" (see Index.kinds).
+    weighed_as: str = "qa"
 
     @property
     def kind(self) -> str:
+        """What the answer says it is: a curated entry ("qa") or a fact card ("fact")."""
         return "qa" if isinstance(self.item, Entry) else "fact"
 
 
@@ -59,8 +62,8 @@ class Matcher:
         # Confidence 0-100 at or above which the engine answers, per kind of item: the
         # fitted ones unless the configuration sets one for both.
         self.thresholds = {
-            kind: 100.0 * fitted if threshold is None else threshold
-            for kind, fitted in self.decision.threshold.items()
+            kind: 100.0 * self.decision.threshold_of(kind) if threshold is None else threshold
+            for kind in ("qa", "fact", "doc")
         }
         self.max_suggestions = suggestions
         self.suggestion_floor = suggestion_floor
@@ -79,25 +82,28 @@ class Matcher:
         # from the unanswered questions). Only a configured threshold above 100 holds it.
         phrased = self.index.phrased_entry(query.words)
         scored = []
+        kinds = self.index.kinds
         for candidate in candidates(self.index, query):
-            kind = "qa" if isinstance(items[candidate.owner], Entry) else "fact"
+            kind = kinds[candidate.owner]
             if candidate.owner == phrased:
                 confidence = 100.0
             else:
-                confidence = 100.0 * decision.confidence(decision.logit(candidate.features), kind)
+                confidence = 100.0 * decision.confidence(decision.logit(candidate.features, kind), kind)
             scored.append((-confidence, candidate.owner, candidate.phrasing))
         # Moderators write curated entries to answer better than the raw sentence (in
         # both languages): one confident enough to answer goes before any fact card.
         qa = self.thresholds["qa"]
         scored.sort(key=lambda s: (not (-s[0] >= qa and isinstance(items[s[1]], Entry)), s))
-        return [Candidate(items[owner], -negative, text) for negative, owner, text in scored[:limit]]
+        return [
+            Candidate(items[owner], -negative, text, kinds[owner]) for negative, owner, text in scored[:limit]
+        ]
 
     def ask(self, question: str) -> Answer:
         """Answer ``question`` in its language (English or Korean), or abstain with suggestions."""
         lang = language(question[: self.max_question_chars])
         ranked = self.rank(question, limit=self.max_suggestions + 3)
         top = ranked[0] if ranked else None
-        if top is not None and top.score >= self.thresholds[top.kind]:
+        if top is not None and top.score >= self.thresholds[top.weighed_as]:
             item = top.item
             return Answer(
                 question=question,

@@ -36,13 +36,17 @@ from ..knowledge.model import Knowledge
 from ..knowledge.sources import load_documents
 from ..knowledge.yamlio import atomic_write
 from .analysis import analyse
+from .dense import embedder
 from .evaluate import Case, load_cases
 from .features import FEATURES, MONOTONIC, candidates
 from .index import Index, answer_text
 
 MODEL_PATH = Path(__file__).with_name("model.json")
 DOCUMENT_GROUP = "document:"
-KINDS = ("qa", "fact")
+KINDS = ("qa", "fact", "doc")
+# Which trees score a kind of candidate: the cards of a document only its cards answer
+# for have their own (see bot.engine.index.Index.kinds).
+MODEL_OF = {"qa": "main", "fact": "main", "doc": "documents"}
 _DIGITS = 6
 _FOLDS = 5
 # The trees: how many, how many leaves each, and the shrinkage (scikit-learn's defaults
@@ -60,6 +64,7 @@ class Question:
     case: Case
     features: list[tuple[float, ...]]
     labels: list[int]
+    kinds: list[str]
     # Asked of the knowledge without its curated alternates: trains the model for
     # phrasings nobody wrote in advance; never counted in the figures or the threshold.
     unphrased: bool = False
@@ -78,16 +83,17 @@ def questions_for(
     for case in cases:
         query = analyse(index, case.question, max_chars)
         found = candidates(index, query) if query is not None else []
-        feats, labels = [], []
+        feats, labels, kinds = [], [], []
         lang = query.lang if query is not None else "en"
         for candidate in found:
+            kinds.append(index.kinds[candidate.owner])
             item = index.items[candidate.owner]
             right = case.expect is not None and _covers(
                 case, f"{answer_text(item, lang)} {item.source.quote}"
             )
             feats.append(candidate.features)
             labels.append(int(right))
-        out.append(Question(group, case, feats, labels, unphrased))
+        out.append(Question(group, case, feats, labels, kinds, unphrased))
     return out
 
 
@@ -126,6 +132,8 @@ def document_sets(data: Path) -> Iterator[tuple[Path, Path]]:
 
 def training_questions(project: Path) -> list[Question]:
     """Every labelled question of tests/data, with its candidates."""
+    # The labelled questions' vectors are kept in the store, so a refit is quick.
+    embedder().keep_questions = True
     data = project / "tests" / "data"
     out: list[Question] = []
     knowledge = load_knowledge(_paths(project))
@@ -138,12 +146,12 @@ def training_questions(project: Path) -> list[Question]:
     for index, unphrased in ((Index(knowledge), False), (Index(bare), True)):
         for path in sorted(data.glob("*.yaml")):
             out.extend(questions_for(index, load_cases(path), path.stem, unphrased=unphrased))
-    docs = list(document_sets(data / "documents"))
-    if docs:
+    # Each document is added alone, as a moderator adds one, so its questions meet the
+    # rivals they meet in use: the project's knowledge and that document's other cards.
+    for doc, questions in document_sets(data / "documents"):
         with tempfile.TemporaryDirectory() as tmp:
-            index = Index(with_documents(project, [d for d, _ in docs], Path(tmp)))
-            for doc, questions in docs:
-                out.extend(questions_for(index, load_cases(questions), DOCUMENT_GROUP + doc.stem))
+            index = Index(with_documents(project, [doc], Path(tmp)))
+        out.extend(questions_for(index, load_cases(questions), DOCUMENT_GROUP + doc.stem))
     return out
 
 
@@ -155,19 +163,30 @@ def fit(questions: list[Question]) -> dict:
     """The decision's parameters fitted on ``questions`` (see the module docstring)."""
     import numpy as np
     from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
 
-    rows = [(qi, f, y) for qi, q in enumerate(questions) for f, y in zip(q.features, q.labels, strict=True)]
-    X = np.array([f for _, f, _ in rows], dtype=float)
-    y = np.array([label for _, _, label in rows])
-    groups = np.array([questions[qi].group for qi, _, _ in rows])
-    # Questions answered from fact cards alone (the documents) weigh, together, as much
-    # as the questions about the curated knowledge: both are what the engine must do.
+    rows = [
+        (qi, f, y, k)
+        for qi, q in enumerate(questions)
+        for f, y, k in zip(q.features, q.labels, q.kinds, strict=True)
+    ]
+    X = np.array([f for _, f, _, _ in rows], dtype=float)
+    y = np.array([label for _, _, label, _ in rows])
+    kinds = np.array([k for _, _, _, k in rows], dtype=object)
+    groups = np.array([questions[qi].group for qi, _, _, _ in rows])
+    real_row = np.array([not questions[qi].unphrased for qi, _, _, _ in rows])
+    # The questions about documents only their cards answer for.
     from_facts = np.array([g.startswith(DOCUMENT_GROUP) for g in groups])
-    weight = np.ones(len(rows))
-    if from_facts.any() and (~from_facts).any():
-        weight[from_facts] = (~from_facts).sum() / from_facts.sum()
+    # Each kind's rows go to its trees; trees that would see one class only are not
+    # fitted, and their kinds fall back to the main trees.
+    of_model = {name: np.array([MODEL_OF[k] == name for k in kinds]) for name in set(MODEL_OF.values())}
+    # What each trees learn from: the main trees from the candidates they score; the
+    # documents' trees from every candidate of the questions about such documents,
+    # the project's own items among them (what a question about another document is not).
+    learn = {"main": of_model["main"], "documents": from_facts | of_model["documents"]}
+    models = [n for n in ("main", "documents") if of_model[n].any() and len(set(y[learn[n]])) == 2]
+    if "documents" not in models:
+        of_model["main"] = learn["main"] = np.ones(len(rows), dtype=bool)
 
     def model() -> HistGradientBoostingClassifier:
         return HistGradientBoostingClassifier(
@@ -183,26 +202,39 @@ def fit(questions: list[Question]) -> dict:
     oof = np.zeros(len(rows))
     folds = GroupKFold(n_splits=min(_FOLDS, len(set(groups))))
     for train, test in folds.split(X, y, groups):
-        oof[test] = model().fit(X[train], y[train], sample_weight=weight[train]).decision_function(X[test])
-    best_logit, best_right, should_answer, best_kind = _best(questions, oof)
+        for name in models:
+            fit_on = train[learn[name][train]]
+            score = test[of_model[name][test]]
+            if len(score) and len(set(y[fit_on])) == 2:
+                fitted = model().fit(X[fit_on], y[fit_on])
+                oof[score] = fitted.decision_function(X[score])
+    # Calibration per kind of candidate (Platt scaling of its log-odds): a curated
+    # entry's phrasings, a card beside them and a card alone reach the same certainty at
+    # different log-odds, from different trees. First on every candidate, to choose each
+    # question's best; then on the best candidates, which are the ones that answer.
+    present = [
+        k for k in KINDS if (real_row & (kinds == k)).any() and len(set(y[real_row & (kinds == k)])) == 2
+    ]
+    calibration = {k: _platt(oof[real_row & (kinds == k)], y[real_row & (kinds == k)]) for k in present}
+    best_logit, best_right, should_answer, best_kind = _best(questions, oof, kinds, calibration)
     real = np.array([not q.unphrased for q in questions])
-    # Calibration and threshold per kind of best candidate: a fact card's sentence and a
-    # curated entry's phrasings reach the same certainty at different scores.
-    calibration: dict[str, list[float]] = {}
+    for kind in present:
+        chosen = (best_kind == kind) & real
+        if len(set(best_right[chosen])) == 2:
+            calibration[kind] = _platt(best_logit[chosen], best_right[chosen])
+    best_logit, best_right, should_answer, best_kind = _best(questions, oof, kinds, calibration)
     thresholds: dict[str, float] = {}
     confidence = np.zeros(len(questions))
-    for kind in KINDS:
-        chosen = (best_kind == kind) & real
-        platt = LogisticRegression(C=1e6, max_iter=5000).fit(
-            best_logit[chosen].reshape(-1, 1), best_right[chosen]
-        )
-        slope, intercept = float(platt.coef_[0][0]), float(platt.intercept_[0])
+    for kind in present:
+        chosen = best_kind == kind
+        slope, intercept = calibration[kind]
         confidence[chosen] = 1 / (1 + np.exp(-(slope * best_logit[chosen] + intercept)))
-        thresholds[kind] = _threshold(confidence[chosen], best_right[chosen], should_answer[chosen])
-        calibration[kind] = [_round(slope), _round(intercept)]
-    threshold = np.array([thresholds[kind] for kind in best_kind])
+        thresholds[kind] = _threshold(
+            confidence[chosen & real], best_right[chosen & real], should_answer[chosen & real]
+        )
+    threshold = np.array([thresholds.get(kind, 1.0) for kind in best_kind])
 
-    final = model().fit(X, y, sample_weight=weight)
+    final = {name: model().fit(X[learn[name]], y[learn[name]]) for name in models}
     answered = confidence >= threshold
     cv: dict[str, list[int]] = {}
     for qi, question in enumerate(questions):
@@ -219,9 +251,9 @@ def fit(questions: list[Question]) -> dict:
     reliability = _reliability(confidence[real], best_right[real])
     return {
         "features": list(FEATURES),
-        "baseline": _round(float(np.ravel(final._baseline_prediction)[0])),
-        "trees": [_tree(predictors[0]) for predictors in final._predictors],
-        "calibration": calibration,
+        **_trees(final["main"]),
+        **({"documents": _trees(final["documents"])} if "documents" in final else {}),
+        "calibration": {kind: [_round(a), _round(b)] for kind, (a, b) in calibration.items()},
         "threshold": {kind: _round(t) for kind, t in thresholds.items()},
         "cross_validated": {group: cv[group] for group in sorted(cv)},
         "reliability": reliability,
@@ -231,6 +263,24 @@ def fit(questions: list[Question]) -> dict:
             "candidates": len(rows),
             "sets": sorted({q.group for q in questions}),
         },
+    }
+
+
+def _platt(logits, right) -> tuple[float, float]:
+    """Slope and intercept of the logistic fit of ``right`` on ``logits``."""
+    from sklearn.linear_model import LogisticRegression
+
+    platt = LogisticRegression(C=1e6, max_iter=5000).fit(logits.reshape(-1, 1), right)
+    return float(platt.coef_[0][0]), float(platt.intercept_[0])
+
+
+def _trees(fitted) -> dict:
+    """A fitted ensemble's baseline and trees."""
+    import numpy as np
+
+    return {
+        "baseline": _round(float(np.ravel(fitted._baseline_prediction)[0])),
+        "trees": [_tree(predictors[0]) for predictors in fitted._predictors],
     }
 
 
@@ -257,26 +307,34 @@ def _reliability(confidence, right) -> list[list[float]]:
     return out
 
 
-def _best(questions: list[Question], logits):
-    """Per question: the best candidate's logit, whether it is right, whether the
-    question is in scope. A question without candidates counts as a very low logit."""
+def _best(questions: list[Question], logits, kinds, calibration):
+    """Per question: the log-odds of its most probable candidate (by the calibration of
+    its kind), whether it is right, whether the question is in scope, and its kind. A
+    question without candidates counts as a very low logit."""
     import numpy as np
 
     best = np.full(len(questions), -20.0)
     right = np.zeros(len(questions), dtype=int)
     kind = np.array(["qa"] * len(questions), dtype=object)
-    fact = FEATURES.index("fact")
     at = 0
     for qi, question in enumerate(questions):
         n = len(question.labels)
         if n:
-            top = int(np.argmax(logits[at : at + n]))
+            probable = [
+                _logistic(calibration.get(kinds[at + i], (1.0, 0.0)), logits[at + i]) for i in range(n)
+            ]
+            top = int(np.argmax(probable))
             best[qi] = logits[at + top]
             right[qi] = question.labels[top]
-            kind[qi] = "fact" if question.features[top][fact] else "qa"
+            kind[qi] = kinds[at + top]
         at += n
     in_scope = np.array([q.case.expect is not None for q in questions])
     return best, right, in_scope, kind
+
+
+def _logistic(platt: tuple[float, float], logit: float) -> float:
+    z = platt[0] * logit + platt[1]
+    return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
 
 
 def _threshold(confidence, right, in_scope) -> float:
