@@ -8,16 +8,19 @@ The training questions are the labelled question sets of ``tests/data``:
   documents of other organizations, answered from their fact cards only, each added to
   the project's knowledge as a moderator would add it to ``knowledge/sources/``.
 
-Held-out material (``tests/data/heldout/``) is never read here.
+Held-out material (``tests/data/heldout*/``) is never read here.
 
 Each question's candidates (:mod:`bot.engine.features`) are labelled right when the
 candidate's answer and quote hold every expected item (the judging rule of
 :mod:`bot.engine.evaluate`); for a question that must be abstained on, none is right.
-A logistic regression on standardized features scores candidates. Cross-validation
-grouped by question set (each document's set is its own group) gives out-of-fold
-scores, on which the calibration (Platt scaling of the best candidate's logit) and the
-threshold are fitted; the final weights are fitted on everything. The output is
-rounded and written with sorted keys, so the same data gives the same file.
+Gradient-boosted trees score candidates: the main trees the curated entries and the
+cards of curated documents, the documents' trees the cards of documents only their
+cards answer for (learned from every candidate of the questions about such documents).
+Cross-validation grouped by question set (each document's set is its own group) gives
+out-of-fold scores, on which the calibration per kind of candidate (Platt scaling of
+the log-odds) and the threshold per kind are fitted; the final trees are fitted on
+everything. The output is rounded and written with sorted keys, so the same data gives
+the same file.
 """
 
 from __future__ import annotations

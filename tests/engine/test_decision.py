@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import random
 import subprocess
 import sys
@@ -42,7 +43,30 @@ def test_exported_trees_score_as_scikit_learn_does() -> None:
 def test_the_committed_model_loads_and_is_for_these_features() -> None:
     decision = load_decision()
     assert decision.features == FEATURES
-    assert set(decision.threshold) == {"qa", "fact"} and all(0 < t < 1 for t in decision.threshold.values())
+    assert set(decision.threshold) == {"qa", "fact", "doc"}
+    assert all(0 < t < 1 for t in decision.threshold.values())
+    assert decision.documents is not None, "the cards of uncurated documents have trees of their own"
+
+
+def test_the_cards_of_an_uncurated_document_are_scored_by_their_own_trees() -> None:
+    decision = load_decision()
+    rng = random.Random(3)
+    rows = [tuple(rng.random() for _ in FEATURES) for _ in range(50)]
+    assert any(decision.logit(r, "doc") != decision.logit(r, "qa") for r in rows)
+    assert all(decision.logit(r, "fact") == decision.logit(r, "qa") for r in rows)
+    # The index cache pickles the decision with its compiled trees: both come back.
+    again = pickle.loads(pickle.dumps(decision))
+    assert all(again.logit(r, k) == decision.logit(r, k) for r in rows for k in ("qa", "fact", "doc"))
+
+
+def test_a_model_without_document_trees_scores_documents_with_the_main_trees() -> None:
+    data = json.loads((ROOT / "bot" / "engine" / "model.json").read_text(encoding="utf-8"))
+    del data["documents"], data["calibration"]["doc"], data["threshold"]["doc"]
+    decision = Decision.from_dict(data)
+    row = tuple(0.5 for _ in FEATURES)
+    assert decision.logit(row, "doc") == decision.logit(row, "qa")
+    assert decision.confidence(1.0, "doc") == decision.confidence(1.0, "fact")
+    assert decision.threshold_of("doc") == decision.threshold["fact"]
 
 
 def test_a_model_for_other_features_is_refused(tmp_path) -> None:

@@ -21,7 +21,7 @@ def test_build_matcher_from_tmp_config(kb):
 def test_build_matcher_applies_engine_settings(tmp_path):
     config = make_kb(tmp_path, engine="engine:\n  threshold: 77\n  suggestions: 1\n")
     matcher = build_matcher(load_config(config))
-    assert (matcher.thresholds, matcher.max_suggestions) == ({"qa": 77.0, "fact": 77.0}, 1)
+    assert (matcher.thresholds, matcher.max_suggestions) == ({"qa": 77.0, "fact": 77.0, "doc": 77.0}, 1)
 
 
 def test_build_matcher_names_the_broken_file_relative_to_the_config(kb):

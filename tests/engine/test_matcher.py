@@ -423,3 +423,25 @@ def test_a_curated_question_asked_word_for_word_is_answered_by_its_entry(matcher
     for entry in matcher.knowledge.entries:
         answer = matcher.ask(entry.question)
         assert answer.answered and answer.entry_id == entry.id, entry.question
+
+
+def test_the_cards_of_a_document_only_its_cards_answer_for_are_weighed_apart(tmp_path) -> None:
+    """A document a moderator adds (no curated entry answers from it) has its cards
+    weighed as "doc", by trees of their own; the announcement's cards stay "fact"."""
+    from pathlib import Path
+
+    from bot.engine.train import with_documents
+
+    root = Path(__file__).resolve().parents[2]
+    doc = root / "tests" / "data" / "documents" / "lumen-programme.txt"
+    matcher = Matcher(with_documents(root, [doc], tmp_path))
+    kinds = dict(zip((item.id for item in matcher.index.items), matcher.index.kinds, strict=True))
+    assert {kinds[e.id] for e in matcher.knowledge.entries} == {"qa"}
+    by_document = {card.source.document: kinds[card.id] for card in matcher.knowledge.facts}
+    assert by_document[doc.stem] == "doc"
+    assert set(by_document.values()) == {"fact", "doc"}
+    question = "What is the total budget of this round of the Lumen Programme?"
+    top = matcher.rank(question)[0]
+    assert top.weighed_as == "doc" and top.kind == "fact" and "2,100,000" in top.item.text
+    answer = matcher.ask(question)
+    assert answer.answered == (top.score >= matcher.thresholds["doc"])
