@@ -72,14 +72,18 @@ class Decision:
     _logits: dict[str, Callable[[tuple[float, ...]], float]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        logits = {"qa": _compile(self.baseline, self.trees, len(self.features))}
-        if self.documents is not None:
-            logits["doc"] = _compile(*self.documents, len(self.features))
-        object.__setattr__(self, "_logits", logits)
+        # A model fitted without the "doc" kind weighs those cards as any fact card.
+        for name in ("calibration", "threshold"):
+            values = getattr(self, name)
+            if "doc" not in values and "fact" in values:
+                object.__setattr__(self, name, {**values, "doc": values["fact"]})
+        main = _compile(self.baseline, self.trees, len(self.features))
+        documents = main if self.documents is None else _compile(*self.documents, len(self.features))
+        object.__setattr__(self, "_logits", _by_kind(main, documents))
 
     def logit(self, features: tuple[float, ...], kind: str = "qa") -> float:
         """The log-odds that a candidate of ``kind`` with ``features`` is right."""
-        return self._logits.get("doc" if kind == "doc" else "qa", self._logits["qa"])(features)
+        return self._logits[kind](features)
 
     # Pickled (in the index cache) with the compiled functions' code, which takes far
     # longer to compile than to load.
@@ -88,15 +92,15 @@ class Decision:
             name: getattr(self, name)
             for name in ("features", "baseline", "trees", "calibration", "threshold", "documents")
         }
-        state["code"] = {kind: marshal.dumps(f.__code__) for kind, f in self._logits.items()}
+        state["code"] = tuple(marshal.dumps(self._logits[kind].__code__) for kind in ("qa", "doc"))
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         codes = state.pop("code")
         for name, value in state.items():
             object.__setattr__(self, name, value)
-        logits = {kind: types.FunctionType(marshal.loads(code), {}) for kind, code in codes.items()}  # type: ignore[union-attr]
-        object.__setattr__(self, "_logits", logits)
+        main, documents = (types.FunctionType(marshal.loads(code), {}) for code in codes)  # type: ignore[union-attr]
+        object.__setattr__(self, "_logits", _by_kind(main, documents))
 
     @classmethod
     def from_dict(cls, data: dict) -> Decision:
@@ -117,12 +121,13 @@ class Decision:
 
     def confidence(self, logit: float, kind: str) -> float:
         """The calibrated probability (0-1) that a candidate of ``kind`` is right."""
-        slope, intercept = self.calibration.get(kind) or self.calibration["fact"]
-        return _sigmoid(slope * logit + intercept)
+        slope, intercept = self.calibration[kind]
+        return sigmoid(slope * logit + intercept)
 
-    def threshold_of(self, kind: str) -> float:
-        """The confidence (0-1) at or above which a candidate of ``kind`` answers."""
-        return self.threshold.get(kind, self.threshold["fact"])
+
+def _by_kind(main: Callable, documents: Callable) -> dict[str, Callable[[tuple[float, ...]], float]]:
+    """Which compiled trees score each kind: the documents' trees the "doc" cards."""
+    return {"qa": main, "fact": main, "doc": documents}
 
 
 def _trees(raw_trees: list[dict], n_features: int) -> tuple[Tree, ...]:
@@ -154,7 +159,7 @@ def _compile(
     return namespace["logit"]  # type: ignore[return-value]
 
 
-def _sigmoid(z: float) -> float:
+def sigmoid(z: float) -> float:
     if z >= 0:
         return 1.0 / (1.0 + math.exp(-z))
     e = math.exp(z)

@@ -117,13 +117,12 @@ class Embedder:
     def query(self, text: str) -> np.ndarray:
         """The unit vector of a question, from its first :data:`QUESTION_TOKENS`
         tokens; stored only when :attr:`keep_questions` is set."""
-        if self.keep_questions:
-            with self._lock:
-                text = _first_tokens(self._loaded(), text, QUESTION_TOKENS)
-            return self.texts([(QUERY, text)])[0]
         with self._lock:
             model = self._loaded()
-            return np.asarray(model.query(_first_tokens(model, text, QUESTION_TOKENS)), dtype=np.float32)
+            text = _first_tokens(model, text, QUESTION_TOKENS)
+            if not self.keep_questions:
+                return np.asarray(model.query(text), dtype=np.float32)
+        return self.texts([(QUERY, text)])[0]
 
     def texts(self, texts: Sequence[tuple[str, str]]) -> np.ndarray:
         """Unit vectors of ``(role, text)`` pairs (role QUERY or PASSAGE), one row each,

@@ -36,6 +36,8 @@ from .names import name_bound_words, name_tokens, names_in
 from .vocabulary import Vocabulary
 
 ASK, SAY = "ask", "say"
+# What the decision weighs an item as (see Index.kinds).
+KINDS = ("qa", "fact", "doc")
 _K1 = 1.2
 _B = 0.75
 

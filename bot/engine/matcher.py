@@ -24,7 +24,7 @@ from .analysis import analyse
 from .answer import Answer, Suggestion
 from .decision import Decision, load_decision
 from .features import candidates
-from .index import Index, answer_text
+from .index import KINDS, Index, answer_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +62,7 @@ class Matcher:
         # Confidence 0-100 at or above which the engine answers, per kind of item: the
         # fitted ones unless the configuration sets one for both.
         self.thresholds = {
-            kind: 100.0 * self.decision.threshold_of(kind) if threshold is None else threshold
-            for kind in ("qa", "fact", "doc")
+            kind: 100.0 * self.decision.threshold[kind] if threshold is None else threshold for kind in KINDS
         }
         self.max_suggestions = suggestions
         self.suggestion_floor = suggestion_floor

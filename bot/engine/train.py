@@ -39,14 +39,14 @@ from ..knowledge.model import Knowledge
 from ..knowledge.sources import load_documents
 from ..knowledge.yamlio import atomic_write
 from .analysis import analyse
+from .decision import sigmoid
 from .dense import embedder
 from .evaluate import Case, load_cases
 from .features import FEATURES, MONOTONIC, candidates
-from .index import Index, answer_text
+from .index import KINDS, Index, answer_text
 
 MODEL_PATH = Path(__file__).with_name("model.json")
 DOCUMENT_GROUP = "document:"
-KINDS = ("qa", "fact", "doc")
 # Which trees score a kind of candidate: the cards of a document only its cards answer
 # for have their own (see bot.engine.index.Index.kinds).
 MODEL_OF = {"qa": "main", "fact": "main", "doc": "documents"}
@@ -137,6 +137,13 @@ def training_questions(project: Path) -> list[Question]:
     """Every labelled question of tests/data, with its candidates."""
     # The labelled questions' vectors are kept in the store, so a refit is quick.
     embedder().keep_questions = True
+    try:
+        return _training_questions(project)
+    finally:
+        embedder().keep_questions = False
+
+
+def _training_questions(project: Path) -> list[Question]:
     data = project / "tests" / "data"
     out: list[Question] = []
     knowledge = load_knowledge(_paths(project))
@@ -215,10 +222,9 @@ def fit(questions: list[Question]) -> dict:
     # entry's phrasings, a card beside them and a card alone reach the same certainty at
     # different log-odds, from different trees. First on every candidate, to choose each
     # question's best; then on the best candidates, which are the ones that answer.
-    present = [
-        k for k in KINDS if (real_row & (kinds == k)).any() and len(set(y[real_row & (kinds == k)])) == 2
-    ]
-    calibration = {k: _platt(oof[real_row & (kinds == k)], y[real_row & (kinds == k)]) for k in present}
+    of_kind = {k: real_row & (kinds == k) for k in KINDS}
+    present = [k for k in KINDS if len(set(y[of_kind[k]])) == 2]
+    calibration = {k: _platt(oof[of_kind[k]], y[of_kind[k]]) for k in present}
     best_logit, best_right, should_answer, best_kind = _best(questions, oof, kinds, calibration)
     real = np.array([not q.unphrased for q in questions])
     for kind in present:
@@ -324,7 +330,7 @@ def _best(questions: list[Question], logits, kinds, calibration):
         n = len(question.labels)
         if n:
             probable = [
-                _logistic(calibration.get(kinds[at + i], (1.0, 0.0)), logits[at + i]) for i in range(n)
+                _calibrated(calibration.get(kinds[at + i], (1.0, 0.0)), logits[at + i]) for i in range(n)
             ]
             top = int(np.argmax(probable))
             best[qi] = logits[at + top]
@@ -335,9 +341,8 @@ def _best(questions: list[Question], logits, kinds, calibration):
     return best, right, in_scope, kind
 
 
-def _logistic(platt: tuple[float, float], logit: float) -> float:
-    z = platt[0] * logit + platt[1]
-    return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
+def _calibrated(platt: tuple[float, float], logit: float) -> float:
+    return sigmoid(platt[0] * logit + platt[1])
 
 
 def _threshold(confidence, right, in_scope) -> float:

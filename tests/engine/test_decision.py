@@ -66,7 +66,7 @@ def test_a_model_without_document_trees_scores_documents_with_the_main_trees() -
     row = tuple(0.5 for _ in FEATURES)
     assert decision.logit(row, "doc") == decision.logit(row, "qa")
     assert decision.confidence(1.0, "doc") == decision.confidence(1.0, "fact")
-    assert decision.threshold_of("doc") == decision.threshold["fact"]
+    assert decision.threshold["doc"] == decision.threshold["fact"]
 
 
 def test_a_model_for_other_features_is_refused(tmp_path) -> None:

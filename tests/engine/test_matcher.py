@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from types import MappingProxyType
 
 import pytest
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 
 from bot.engine.answer import Answer
 from bot.engine.matcher import Matcher
+from bot.engine.train import with_documents
 from bot.knowledge.model import Entry, Knowledge, SourceRef
 from tests.engine.features_of import feature_of
 
@@ -428,10 +430,6 @@ def test_a_curated_question_asked_word_for_word_is_answered_by_its_entry(matcher
 def test_the_cards_of_a_document_only_its_cards_answer_for_are_weighed_apart(tmp_path) -> None:
     """A document a moderator adds (no curated entry answers from it) has its cards
     weighed as "doc", by trees of their own; the announcement's cards stay "fact"."""
-    from pathlib import Path
-
-    from bot.engine.train import with_documents
-
     root = Path(__file__).resolve().parents[2]
     doc = root / "tests" / "data" / "documents" / "lumen-programme.txt"
     matcher = Matcher(with_documents(root, [doc], tmp_path))
