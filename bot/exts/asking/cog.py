@@ -13,6 +13,7 @@ failing record never costs the asker the answer.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -87,7 +88,7 @@ class Asking(commands.Cog):
 
     # -- the shared path ------------------------------------------------------------
 
-    def respond(
+    async def respond(
         self,
         question: str,
         user_id: int,
@@ -122,7 +123,9 @@ class Asking(commands.Cog):
                 return (
                     None if strict else Reply(content=text("repeat", lang, link=earlier.link), private=True)
                 )
-        answer = self.bot.engine.ask(question)
+        # Answering embeds the question (tens of milliseconds): off the event loop, so the
+        # gateway's heartbeat and other messages are not held while it runs.
+        answer = await asyncio.to_thread(self.bot.engine.ask, question)
         if strict and (not answer.answered or answer.score < channel_threshold(self.bot, guild_id)):
             return None
         knowledge = self.bot.engine.knowledge
@@ -208,7 +211,7 @@ class Asking(commands.Cog):
                 embed = await self.help_for(guild_id, lang_of(question))
                 await message.reply(embed=embed, mention_author=False, allowed_mentions=NO_MENTIONS)
                 return
-            reply = self.respond(
+            reply = await self.respond(
                 question, message.author.id, message.channel.id, guild_id=guild_id, strict=strict
             )
             if reply is None:
@@ -255,7 +258,7 @@ class Asking(commands.Cog):
             await interaction.response.send_message(content, view=view, ephemeral=True)
             return
         channel_id = interaction.channel_id or interaction.user.id
-        reply = self.respond(
+        reply = await self.respond(
             question,
             interaction.user.id,
             channel_id,
@@ -303,7 +306,7 @@ class Asking(commands.Cog):
             await interaction.response.send_message(text("no_question_in_message", lang), ephemeral=True)
             return
         channel_id = interaction.channel_id or interaction.user.id
-        reply = self.respond(
+        reply = await self.respond(
             question,
             interaction.user.id,
             channel_id,

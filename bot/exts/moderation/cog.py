@@ -663,7 +663,7 @@ class KnowledgeAdmin(
             interaction, "learned alternate", f"`{entry_id}` + alternate {_quote(question)}{about}"
         )
         serving = await self._reload_after(interaction, "learned alternate")
-        answer = self.bot.engine.ask(question)
+        answer = await asyncio.to_thread(self.bot.engine.ask, question)
         if answer.answered and answer.entry_id == entry_id:
             outcome = f"Asked now, it is answered by `{entry_id}` (confidence {answer.score:.0f})."
         else:
