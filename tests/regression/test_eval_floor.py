@@ -44,6 +44,10 @@ HELDOUT5 = DATA / "heldout5"
 # their cards answer for (with eight more training documents): an announcement set and
 # four documents.
 HELDOUT6 = DATA / "heldout6"
+# A seventh round, written blind to judge per-document contrast features and a refit with
+# six more documents (neither kept): an announcement set and ten documents, six of which
+# were written as training documents and stayed out of training when the refit lost.
+HELDOUT7 = DATA / "heldout7"
 
 
 @pytest.fixture(scope="module")
@@ -157,6 +161,19 @@ HELDOUT6_DOCUMENT_FLOORS = {
     "sarvenne-alliance-new-members": (0.14, 0.91, 0.08),
     "tideline-pelmarra-shutdown-alert": (0.19, 0.96, 0.02),
 }
+HELDOUT7_FLOORS = {"announce_round10.yaml": (0.67, 0.9, 0.05)}
+HELDOUT7_DOCUMENT_FLOORS = {
+    "ennadel-declaration-online-civic-space": (0.22, 0.96, 0.02),
+    "ivarne-transparency-report-2024": (0.02, 0.96, 0.02),
+    "mireth-data-retention-ruling": (0.17, 0.96, 0.04),
+    "olvenza-union-ormund-arrest": (0.11, 0.96, 0.04),
+    "pemvaro-ombrevia-breach-fine": (0.14, 0.96, 0.04),
+    "safe-channels-workshop-series": (0.19, 0.91, 0.1),
+    "threadmarket-appeal-ruling": (0.19, 0.96, 0.04),
+    "vellandra-rural-broadband-subsidy-faq": (0.28, 0.91, 0.04),
+    "wexmoor-connectivity-grants-call": (0.22, 0.96, 0.02),
+    "yastrelia-election-online-ads-guidance": (0.19, 0.91, 0.04),
+}
 HELDOUT_DOCUMENT_FLOORS = {
     "corvid-summit-communique": (0.08, 0.84, 0.1),
     "tessel-suspension-notice": (0.04, 0.77, 0.11),
@@ -178,6 +195,7 @@ ROUNDS = {
     HELDOUT4: (HELDOUT4_FLOORS, HELDOUT4_DOCUMENT_FLOORS),
     HELDOUT5: (HELDOUT5_FLOORS, HELDOUT5_DOCUMENT_FLOORS),
     HELDOUT6: (HELDOUT6_FLOORS, HELDOUT6_DOCUMENT_FLOORS),
+    HELDOUT7: (HELDOUT7_FLOORS, HELDOUT7_DOCUMENT_FLOORS),
 }
 
 
