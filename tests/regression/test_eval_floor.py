@@ -48,6 +48,9 @@ HELDOUT6 = DATA / "heldout6"
 # six more documents (neither kept): an announcement set and ten documents, six of which
 # were written as training documents and stayed out of training when the refit lost.
 HELDOUT7 = DATA / "heldout7"
+# An eighth round, written blind to judge emoji as clause breaks in chat (not kept): an
+# announcement set and four documents.
+HELDOUT8 = DATA / "heldout8"
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +177,13 @@ HELDOUT7_DOCUMENT_FLOORS = {
     "wexmoor-connectivity-grants-call": (0.22, 0.96, 0.02),
     "yastrelia-election-online-ads-guidance": (0.19, 0.91, 0.04),
 }
+HELDOUT8_FLOORS = {"announce_round11.yaml": (0.77, 0.83, 0.08)}
+HELDOUT8_DOCUMENT_FLOORS = {
+    "belastria-murmurly-decision": (0.22, 0.96, 0.02),
+    "cobalt-commons-wayfarer-fellowship": (0.17, 0.96, 0.02),
+    "marunde-eastern-shutdown-report": (0.17, 0.96, 0.02),
+    "norvallen-press-council-harassment-minutes": (0.14, 0.86, 0.1),
+}
 HELDOUT_DOCUMENT_FLOORS = {
     "corvid-summit-communique": (0.08, 0.84, 0.1),
     "tessel-suspension-notice": (0.04, 0.77, 0.11),
@@ -196,6 +206,7 @@ ROUNDS = {
     HELDOUT5: (HELDOUT5_FLOORS, HELDOUT5_DOCUMENT_FLOORS),
     HELDOUT6: (HELDOUT6_FLOORS, HELDOUT6_DOCUMENT_FLOORS),
     HELDOUT7: (HELDOUT7_FLOORS, HELDOUT7_DOCUMENT_FLOORS),
+    HELDOUT8: (HELDOUT8_FLOORS, HELDOUT8_DOCUMENT_FLOORS),
 }
 
 
