@@ -104,6 +104,20 @@ def answer_text(item: Entry | FactCard, lang: str = "en") -> str:
     return item.answer_in(lang) if isinstance(item, Entry) else item.text
 
 
+# Cosines are taken between vectors rounded to whole multiples of 1/_GRID. Scaled by _GRID
+# their components are integers of at most 2**11, so every product and every partial sum
+# of a dot product of two unit vectors is an integer below 2**24, which float32 holds
+# exactly: the cosine is the same to the bit in whatever order the machine's BLAS sums
+# (its kernels differ between processors), and a refit on any machine gives the
+# committed model. The rounding moves a cosine by about 2e-4.
+_GRID = 2.0**11
+
+
+def exact_grid(vectors: np.ndarray) -> np.ndarray:
+    """Unit ``vectors`` (one or a matrix of rows) scaled by ``_GRID`` and rounded, as float32."""
+    return np.rint(np.asarray(vectors, dtype=np.float32) * np.float32(_GRID)).astype(np.float32)
+
+
 class Index:
     """Everything about a knowledge that does not depend on the question."""
 
@@ -179,8 +193,8 @@ class Index:
         # Sentence vectors of the units (see dense.py): asking texts as queries, saying
         # texts as passages. Units come grouped by item, so an item's best similarity is
         # a maximum over one run of rows.
-        self.unit_vectors = embedder().texts(
-            [(QUERY if u.field == ASK else PASSAGE, u.text) for u in self.units]
+        self.unit_vectors = exact_grid(
+            embedder().texts([(QUERY if u.field == ASK else PASSAGE, u.text) for u in self.units])
         )
         self.dense_items = np.array([o for o, units in enumerate(self.item_units) if units], dtype=np.int64)
         self.dense_starts = np.array([units[0] for units in self.item_units if units], dtype=np.int64)
@@ -235,7 +249,8 @@ class Index:
         """Per item, the best cosine of one of its texts with ``vector`` (-1 for none)."""
         out = np.full(len(self.items), -1.0, dtype=np.float32)
         if len(self.dense_items):
-            out[self.dense_items] = np.maximum.reduceat(self.unit_vectors @ vector, self.dense_starts)
+            dots = self.unit_vectors @ exact_grid(vector)
+            out[self.dense_items] = np.maximum.reduceat(dots, self.dense_starts) / _GRID**2
         return out
 
     def phrased_entry(self, words: tuple[str, ...]) -> int | None:

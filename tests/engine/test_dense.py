@@ -10,7 +10,7 @@ import pytest
 
 from bot.engine import dense
 from bot.engine.dense import DIMENSIONS, PASSAGE, QUERY, Embedder, VectorStore
-from bot.engine.index import Index
+from bot.engine.index import ASK, Index, exact_grid
 
 
 @pytest.fixture(scope="module")
@@ -105,11 +105,30 @@ def test_an_items_similarity_is_its_best_text(matcher) -> None:
     question = dense.embedder().query("Who is Park Jin?")
     similarity = index.similarities(question)
     assert similarity.shape == (len(index.items),)
-    per_unit = index.unit_vectors @ question
+    # The cosines of the vectors as embedded: the grid the index computes on moves them
+    # by about 2e-4.
+    vectors = dense.embedder().texts([(QUERY if u.field == ASK else PASSAGE, u.text) for u in index.units])
+    per_unit = vectors @ question
     for owner in (0, len(index.items) // 2, len(index.items) - 1):
         units = index.item_units[owner]
         expected = max(per_unit[u] for u in units) if units else -1.0
-        assert similarity[owner] == pytest.approx(expected, abs=1e-6)
+        assert similarity[owner] == pytest.approx(expected, abs=2e-3)
+
+
+def test_similarities_are_exact_whatever_the_order_of_summing(matcher) -> None:
+    """The cosines are sums of integers that float32 holds exactly: the same to the bit
+    as exact integer arithmetic, so no processor's BLAS kernel can change them (and a
+    refit gives the committed model on any machine)."""
+    index: Index = matcher.index
+    question = dense.embedder().query("Which coalition did Korea join, and when?")
+    similarity = index.similarities(question)
+    grid = exact_grid(question).astype(np.int64)
+    exact = index.unit_vectors.astype(np.int64) @ grid
+    reversed_order = index.unit_vectors[:, ::-1] @ exact_grid(question)[::-1]
+    assert np.array_equal(exact, reversed_order.astype(np.int64))
+    for owner, units in enumerate(index.item_units):
+        if units:
+            assert similarity[owner] == np.float32(max(exact[u] for u in units) / 2.0**22)
 
 
 @pytest.mark.parametrize("text", ["Z̷̵a̷l̸g̷o " * 80, "🙂" * 500, "word " * 400])
