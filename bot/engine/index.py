@@ -115,7 +115,7 @@ _GRID = 2.0**11
 
 def exact_grid(vectors: np.ndarray) -> np.ndarray:
     """Unit ``vectors`` (one or a matrix of rows) scaled by ``_GRID`` and rounded, as float32."""
-    return np.rint(np.asarray(vectors, dtype=np.float32) * np.float32(_GRID)).astype(np.float32)
+    return np.rint(np.asarray(vectors, dtype=np.float32) * np.float32(_GRID))
 
 
 class Index:
@@ -192,8 +192,8 @@ class Index:
             self.units.append(Unit(owner, text, field, token_set, total, language(text), words))
         # Sentence vectors of the units (see dense.py): asking texts as queries, saying
         # texts as passages. Units come grouped by item, so an item's best similarity is
-        # a maximum over one run of rows.
-        self.unit_vectors = exact_grid(
+        # a maximum over one run of rows. Kept on the exact grid (scaled by _GRID).
+        self.grid_vectors = exact_grid(
             embedder().texts([(QUERY if u.field == ASK else PASSAGE, u.text) for u in self.units])
         )
         self.dense_items = np.array([o for o, units in enumerate(self.item_units) if units], dtype=np.int64)
@@ -249,7 +249,7 @@ class Index:
         """Per item, the best cosine of one of its texts with ``vector`` (-1 for none)."""
         out = np.full(len(self.items), -1.0, dtype=np.float32)
         if len(self.dense_items):
-            dots = self.unit_vectors @ exact_grid(vector)
+            dots = self.grid_vectors @ exact_grid(vector)
             out[self.dense_items] = np.maximum.reduceat(dots, self.dense_starts) / _GRID**2
         return out
 

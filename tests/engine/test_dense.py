@@ -122,9 +122,9 @@ def test_similarities_are_exact_whatever_the_order_of_summing(matcher) -> None:
     index: Index = matcher.index
     question = dense.embedder().query("Which coalition did Korea join, and when?")
     similarity = index.similarities(question)
-    grid = exact_grid(question).astype(np.int64)
-    exact = index.unit_vectors.astype(np.int64) @ grid
-    reversed_order = index.unit_vectors[:, ::-1] @ exact_grid(question)[::-1]
+    grid = exact_grid(question)
+    exact = index.grid_vectors.astype(np.int64) @ grid.astype(np.int64)
+    reversed_order = index.grid_vectors[:, ::-1] @ grid[::-1]
     assert np.array_equal(exact, reversed_order.astype(np.int64))
     for owner, units in enumerate(index.item_units):
         if units:
