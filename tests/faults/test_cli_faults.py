@@ -225,3 +225,20 @@ def test_the_project_config_names_the_retention_settings() -> None:
     config = load_config(PROJECT / "config.yaml")
     assert (config.knowledge.backups_keep, config.knowledge.backups_days) == (50, 7.0)
     assert os.path.basename(config.backups_dir) == "backups"
+
+
+def test_a_python_without_the_projects_packages_gets_a_clear_message() -> None:
+    # As if rapidfuzz were not installed (None in sys.modules stops its import).
+    program = (
+        "import sys; sys.modules['rapidfuzz'] = None\n"
+        "from bot.cli import main\n"
+        "sys.exit(main(['ask', 'Who is Park Jin?']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], cwd=PROJECT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 1
+    assert done.stderr == (
+        "error: this Python has no 'rapidfuzz' package, which the bot needs: "
+        "install the project first (pip install -e .)\n"
+    )
