@@ -235,6 +235,16 @@ ROUNDS = {
             "tarnwick-digital-id-pilot-faq": (0.31, 0.96, 0.04),
         },
     ),
+    # An eleventh round, written blind after the refit on forty-one documents and scored
+    # once with it: an announcement set and three documents.
+    DATA / "heldout11": (
+        {"announce_round15.yaml": (0.72, 0.88, 0.05)},
+        {
+            "brightwater-digital-literacy-network-report-2025": (0.25, 0.96, 0.06),
+            "marrowgate-joint-statement-election-disinformation": (0.34, 0.91, 0.04),
+            "orsolen-appeals-court-spyware-judgment": (0.19, 0.91, 0.04),
+        },
+    ),
 }
 
 
