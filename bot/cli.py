@@ -64,7 +64,7 @@ def render_text(answer: Answer, titles: dict[str, str]) -> str:
     if not answer.answered:
         lines = [text("unsure_cli", lang)]
         if answer.suggestions:
-            lines.append(text("did_you_mean_cli", lang))
+            lines.append(text("may_answer_cli" if answer.suggests_sentences else "did_you_mean_cli", lang))
             lines.extend(f"  - {s.question}" for s in answer.suggestions)
         else:
             lines.append(text("ask_about", lang))
@@ -257,6 +257,13 @@ def cmd_eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
         ("in-scope accuracy (expect given)", report.in_scope()),
         ("abstention rate (expect null)", report.abstained()),
         ("wrong answers (of all questions)", report.wrong()),
+        # Only when the bot offered a document's sentences (a document without curated
+        # entries): how often "I don't know" still showed the sentence that answers.
+        *(
+            [("answer among the suggested sentences (abstained, expect given)", report.suggested())]
+            if report.suggests_sentences()
+            else []
+        ),
     ):
         figure = f"{right}/{total} = {100 * right / total:.1f}%" if total else "no questions"
         out.write(f"{label}: {figure}\n")

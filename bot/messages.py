@@ -15,6 +15,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Did you mean one of these? Click to ask it.",
         "ko": "혹시 이런 질문이었나요? 눌러서 물어보세요.",
     },
+    "may_answer": {
+        "en": "These may answer it: click one to see it with its source.",
+        "ko": "이 중에 답이 있을 수 있습니다. 눌러서 출처와 함께 보세요.",
+    },
     "try_help": {
         "en": "Try `/help` to see what I can answer.",
         "ko": "`/help`(도움말)로 제가 답할 수 있는 것을 확인해 보세요.",
@@ -25,6 +29,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "발표문으로는 그 질문에 답할 수 없습니다.",
     },
     "did_you_mean_cli": {"en": "Did you mean:", "ko": "혹시 이런 질문인가요:"},
+    "may_answer_cli": {"en": "These may answer it:", "ko": "다음 중에 답이 있을 수 있습니다:"},
     "ask_about": {
         "en": "Ask me about the Republic of Korea joining the Freedom Online Coalition.",
         "ko": "대한민국의 자유온라인연합(FOC) 가입에 대해 물어보세요.",

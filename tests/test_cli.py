@@ -455,3 +455,16 @@ def test_the_first_build_of_a_knowledge_says_why_it_waits(tmp_path):
         assert json.loads(done.stdout)["answered"] is True
     assert b"for the first time" in runs[0].stderr and str(tmp_path).encode() in runs[0].stderr
     assert b"for the first time" not in runs[1].stderr
+
+
+def test_an_abstention_shows_its_suggestions_under_the_right_heading() -> None:
+    from bot.engine.answer import Answer, Suggestion
+
+    def abstention(*suggestions: Suggestion) -> Answer:
+        return Answer("q?", False, None, None, 10.0, None, "none", suggestions=suggestions)
+
+    sentence = Suggestion("The budget is 2,100,000 euros.", "lumen-programme-p3-s1", 30.0, kind="fact")
+    question = Suggestion("When did Korea join the FOC?", "when-korea-joined", 40.0)
+    assert "Did you mean:\n  - When did Korea join" in cli.render_text(abstention(question), {})
+    shown = cli.render_text(abstention(sentence, question), {})
+    assert "These may answer it:\n  - The budget is 2,100,000 euros." in shown

@@ -10,11 +10,17 @@ from ..knowledge.model import SourceRef
 
 @dataclass(frozen=True, slots=True)
 class Suggestion:
-    """A "did you mean" question, with the entry it leads to."""
+    """A "did you mean" question, with the entry it leads to.
+
+    ``kind`` is "qa" for a curated entry's question, "fact" for the sentence of a fact
+    card (of a document no curated entry answers from): clicking either shows its answer
+    with its source.
+    """
 
     question: str
     entry_id: str
     score: float
+    kind: str = "qa"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +40,11 @@ class Answer:
     kind: str
     suggestions: tuple[Suggestion, ...] = ()
     lang: str = "en"  # the language of the question, and of the answer when available
+
+    @property
+    def suggests_sentences(self) -> bool:
+        """Whether any suggestion is a document's sentence rather than a curated question."""
+        return any(s.kind == "fact" for s in self.suggestions)
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's JSON contract (``ask --json``); keep the keys and types stable."""

@@ -65,6 +65,21 @@ class Report:
         """(answered but wrong, all questions)."""
         return sum(o.answer.answered and not o.correct for o in self.outcomes), len(self.outcomes)
 
+    def suggested(self) -> tuple[int, int]:
+        """(abstained on, with a suggested sentence that holds the answer; abstained on,
+        among the questions with an answer). Only a document's sentences are judged:
+        a curated question suggested is a question, not an answer."""
+        picked = [o for o in self.outcomes if o.case.expect is not None and not o.answer.answered]
+        held = sum(
+            any(s.kind == "fact" and _holds(o.case.expect, s.question) for s in o.answer.suggestions)
+            for o in picked
+        )
+        return held, len(picked)
+
+    def suggests_sentences(self) -> bool:
+        """Whether any abstention offered a document's sentences."""
+        return any(o.answer.suggests_sentences for o in self.outcomes)
+
     @property
     def failures(self) -> list[Outcome]:
         return [o for o in self.outcomes if not o.correct]
@@ -101,10 +116,15 @@ def judge(case: Case, answer: Answer) -> bool:
         return not answer.answered
     if not answer.answered:
         return False
-    haystack = " ".join(
-        filter(None, [answer.text, answer.source.quote if answer.source else None])
-    ).casefold()
-    return all(any(alt.casefold() in haystack for alt in item.split("|")) for item in case.expect)
+    return _holds(
+        case.expect, " ".join(filter(None, [answer.text, answer.source.quote if answer.source else None]))
+    )
+
+
+def _holds(expect: tuple[str, ...], text: str) -> bool:
+    """Whether ``text`` holds every expected item (``"a|b"``: either)."""
+    haystack = text.casefold()
+    return all(any(alt.casefold() in haystack for alt in item.split("|")) for item in expect)
 
 
 def evaluate(cases: Iterable[Case], ask: Callable[[str], Answer]) -> Report:

@@ -157,8 +157,13 @@ class Matcher:
         for candidate in ranked:
             if len(out) >= self.max_suggestions or candidate.score < self.suggestion_floor:
                 break
-            if isinstance(candidate.item, Entry):
-                out.append(Suggestion(candidate.item.question_in(lang), candidate.item.id, candidate.score))
+            item = candidate.item
+            if isinstance(item, Entry):
+                out.append(Suggestion(item.question_in(lang), item.id, candidate.score))
+            elif candidate.weighed_as == "doc":
+                # A document no curated entry answers from has nothing to suggest but its
+                # own sentences; the announcement's cards are behind its curated entries.
+                out.append(Suggestion(item.text, item.id, candidate.score, kind="fact"))
         return tuple(out)
 
     def complete(self, prefix: str, limit: int = 25) -> list[str]:

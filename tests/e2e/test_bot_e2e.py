@@ -11,13 +11,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Any
 
 import discord
 import pytest
 
 from bot.client import FOCBot
-from tests.fake_discord import DiscordErrorLog, FakeDiscord, RecordedRequest, fast_http_retries
+from bot.config import Config
+from bot.engine.engine import Engine
+from bot.engine.matcher import Matcher
+from bot.engine.train import with_documents
+from tests.fake_discord import (
+    DiscordErrorLog,
+    FakeDiscord,
+    RecordedRequest,
+    fast_http_retries,
+    running_client,
+)
 
 from .conftest import StartBot
 
@@ -256,6 +267,41 @@ async def test_ask_abstention_offers_suggestion_buttons_that_answer_when_clicked
     assert embed["title"] == entry.question
     # Members see the confidence, never the entry id.
     assert entry.id not in embed["footer"]["text"]
+
+
+async def test_an_abstention_about_an_added_document_offers_its_sentences(
+    fake: FakeDiscord, base_config: Config, tmp_path: Path
+) -> None:
+    """With a document no curated entry answers from, "I don't know" offers the
+    document's own sentences as buttons; a click shows the sentence with its source."""
+    root = Path(__file__).resolve().parents[2]
+    doc = root / "tests" / "data" / "documents" / "lumen-programme.txt"
+    # A threshold above 100 makes every question an abstention.
+    matcher = Matcher(with_documents(root, [doc], tmp_path), threshold=100.5)
+    client = FOCBot(base_config, Engine(base_config, matcher), guild_ready_timeout=0.1)
+    async with running_client(client, fake) as bot:
+        await bot.sync_commands(fake.guild.id)
+        question = "What is the total budget of this round of the Lumen Programme?"
+        interaction = fake.command_interaction("ask", {"question": question})
+        await fake.dispatch("INTERACTION_CREATE", interaction)
+        response = await fake.wait_for_interaction_response(interaction, timeout=STEP)
+        [embed] = response["data"]["embeds"]
+        assert "I don't know" in embed["description"] and "These may answer it" in embed["description"]
+        ids = custom_ids(response["data"]["components"])
+        cards = {card.id: card for card in matcher.knowledge.facts}
+        suggested = [cards[i.removeprefix("foc:ask:")] for i in ids]
+        assert suggested and all(card.source.document == doc.stem for card in suggested)
+        await fake.wait_for_request(
+            "GET", f"/webhooks/{fake.application_id}/{interaction['token']}", timeout=STEP
+        )
+        message_id = fake.interactions[interaction["token"]].original_message_id
+        click = fake.component_interaction(message_id, ids[0])
+        await fake.dispatch("INTERACTION_CREATE", click)
+        answer = await fake.wait_for_interaction_response(click, timeout=STEP)
+        assert answer["data"]["flags"] & EPHEMERAL
+        [embed] = answer["data"]["embeds"]
+        assert suggested[0].text in embed_text(embed)
+        assert f"paragraph {suggested[0].source.paragraph}" in field(embed, "Source").casefold()
 
 
 # -- 8. /member -----------------------------------------------------------------------------------

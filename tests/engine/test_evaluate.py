@@ -87,3 +87,26 @@ def test_load_cases_rejects_bad_rows(tmp_path, text):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(KnowledgeError):
         load_cases(path)
+
+
+def test_suggested_counts_abstentions_whose_offered_sentences_hold_the_answer():
+    from bot.engine.answer import Suggestion
+
+    def abstained(*suggestions):
+        return Answer("q", False, None, None, 12.0, None, "none", suggestions=suggestions)
+
+    sentence = Suggestion("The budget is 2,100,000 euros in all.", "doc-p3-s1", 30.0, kind="fact")
+    other = Suggestion("The call opens in May.", "doc-p4-s1", 20.0, kind="fact")
+    question = Suggestion("What is the budget of 2,100,000?", "an-entry", 40.0)
+    answers = {
+        "a": abstained(other, sentence),  # held by the second sentence
+        "b": abstained(other),  # sentences offered, none holds it
+        "c": abstained(question),  # a curated question is not judged as an answer
+        "d": answered(text="2,100,000 euros", quote="2,100,000 euros"),  # answered: not counted
+        "e": abstained(sentence),  # must abstain: not counted
+    }
+    cases = [Case(k, "para", ("2,100,000|two million", "euros")) for k in "abcd"] + [Case("e", "oos", None)]
+    report = evaluate(cases, lambda q: answers[q])
+    assert report.suggested() == (1, 3)
+    assert report.suggests_sentences()
+    assert not evaluate([case(None)], lambda q: ABSTAINED).suggests_sentences()

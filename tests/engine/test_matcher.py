@@ -443,3 +443,32 @@ def test_the_cards_of_a_document_only_its_cards_answer_for_are_weighed_apart(tmp
     assert top.weighed_as == "doc" and top.kind == "fact" and "2,100,000" in top.item.text
     answer = matcher.ask(question)
     assert answer.answered == (top.score >= matcher.thresholds["doc"])
+
+
+def test_an_abstention_about_a_document_suggests_its_sentences(tmp_path):
+    """A document no curated entry answers from has its own sentences to suggest: an
+    abstention offers the best of its cards (kind "fact"), each clickable to its answer
+    with its source; the announcement's cards stay behind its curated entries."""
+    root = Path(__file__).resolve().parents[2]
+    doc = root / "tests" / "data" / "documents" / "lumen-programme.txt"
+    knowledge = with_documents(root, [doc], tmp_path)
+    # A threshold above 100 makes every question an abstention.
+    matcher = Matcher(knowledge, threshold=100.5, suggestions=3)
+    answer = matcher.ask("What is the total budget of this round of the Lumen Programme?")
+    assert not answer.answered and answer.suggests_sentences
+    cards = {card.id: card for card in knowledge.facts}
+    sentences = [s for s in answer.suggestions if s.kind == "fact"]
+    assert sentences and len(answer.suggestions) <= 3
+    assert any("2,100,000" in s.question for s in sentences)
+    for suggestion in sentences:
+        card = cards[suggestion.entry_id]
+        assert card.source.document == doc.stem and suggestion.question == card.text
+        clicked = matcher.answer_for(suggestion.entry_id)
+        assert clicked is not None and clicked.answered and clicked.source == card.source
+    assert answer.to_json()["suggestions"] == [s.question for s in answer.suggestions]
+
+
+def test_an_abstention_about_the_announcement_suggests_only_curated_questions(matcher):
+    answer = Matcher(matcher.knowledge, threshold=100.5).ask("What does ICCPR stand for?")
+    assert answer.suggestions and not answer.suggests_sentences
+    assert {s.kind for s in answer.suggestions} == {"qa"}

@@ -79,7 +79,8 @@ def answer_embed(answer: Answer, knowledge: Knowledge, *, question: str | None =
 def unsure_embed(answer: Answer, lang: str | None = None) -> discord.Embed:
     """The embed for an abstention: an honest "I don't know", with suggestions if any."""
     lang = lang or answer.lang
-    lines = [text("unsure", lang), text("did_you_mean" if answer.suggestions else "try_help", lang)]
+    heading = "may_answer" if answer.suggests_sentences else "did_you_mean"
+    lines = [text("unsure", lang), text(heading if answer.suggestions else "try_help", lang)]
     embed = discord.Embed(description="\n".join(lines), colour=UNSURE_COLOUR)
     if answer.question.strip():
         embed.title = safe(answer.question.strip(), _TITLE_LIMIT)

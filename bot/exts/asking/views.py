@@ -31,6 +31,9 @@ _MAX_LABEL = 80
 _MAX_CUSTOM_ID = 100
 
 
+_ENTRY_ID = re.compile(r"[a-z0-9-]{1,90}")
+
+
 class SuggestionButton(
     discord.ui.DynamicItem[discord.ui.Button], template=r"foc:ask:(?P<entry>[a-z0-9-]{1,90})"
 ):
@@ -158,8 +161,13 @@ def suggestion_view(answer: Answer) -> discord.ui.View | None:
     """A view with one button per suggestion, or None when there are none."""
     if not answer.suggestions:
         return None
+    # A button whose custom id would not fit (or not route back) is left out: a
+    # document's file name makes its cards' ids and is not restricted like entry ids.
+    usable = [s for s in answer.suggestions if _ENTRY_ID.fullmatch(s.entry_id)]
+    if not usable:
+        return None
     view = discord.ui.View(timeout=None)
-    for suggestion in answer.suggestions:
+    for suggestion in usable:
         view.add_item(SuggestionButton(suggestion.entry_id, suggestion.question))
     return view
 
