@@ -253,18 +253,16 @@ def cmd_eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     report = evaluate(cases, engine.ask)
     for category, (right, total) in report.by_category().items():
         out.write(f"{category:>6}: {right}/{total} = {100 * right / total:.1f}%\n")
-    for label, (right, total) in (
+    figures = [
         ("in-scope accuracy (expect given)", report.in_scope()),
         ("abstention rate (expect null)", report.abstained()),
         ("wrong answers (of all questions)", report.wrong()),
-        # Only when the bot offered a document's sentences (a document without curated
-        # entries): how often "I don't know" still showed the sentence that answers.
-        *(
-            [("answer among the suggested sentences (abstained, expect given)", report.suggested())]
-            if report.suggests_sentences()
-            else []
-        ),
-    ):
+    ]
+    # Only when the bot offered a document's sentences (a document without curated
+    # entries): how often "I don't know" still showed the sentence that answers.
+    if report.suggests_sentences():
+        figures.append(("answer among the suggested sentences (abstained, expect given)", report.suggested()))
+    for label, (right, total) in figures:
         figure = f"{right}/{total} = {100 * right / total:.1f}%" if total else "no questions"
         out.write(f"{label}: {figure}\n")
     if args.verbose:

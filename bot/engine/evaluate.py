@@ -71,7 +71,7 @@ class Report:
         a curated question suggested is a question, not an answer."""
         picked = [o for o in self.outcomes if o.case.expect is not None and not o.answer.answered]
         held = sum(
-            any(s.kind == "fact" and _holds(o.case.expect, s.question) for s in o.answer.suggestions)
+            any(s.kind == "fact" and holds(o.case.expect, s.question) for s in o.answer.suggestions)
             for o in picked
         )
         return held, len(picked)
@@ -116,13 +116,14 @@ def judge(case: Case, answer: Answer) -> bool:
         return not answer.answered
     if not answer.answered:
         return False
-    return _holds(
+    return holds(
         case.expect, " ".join(filter(None, [answer.text, answer.source.quote if answer.source else None]))
     )
 
 
-def _holds(expect: tuple[str, ...], text: str) -> bool:
-    """Whether ``text`` holds every expected item (``"a|b"``: either)."""
+def holds(expect: tuple[str, ...], text: str) -> bool:
+    """Whether ``text`` holds every expected item (``"a|b"``: either), case-insensitively:
+    the judging rule, for answers, suggested sentences and training labels alike."""
     haystack = text.casefold()
     return all(any(alt.casefold() in haystack for alt in item.split("|")) for item in expect)
 

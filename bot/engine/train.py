@@ -41,7 +41,7 @@ from ..knowledge.yamlio import atomic_write
 from .analysis import analyse
 from .decision import sigmoid
 from .dense import embedder
-from .evaluate import Case, load_cases
+from .evaluate import Case, holds, load_cases
 from .features import FEATURES, MONOTONIC, candidates
 from .index import KINDS, Index, answer_text
 
@@ -73,11 +73,6 @@ class Question:
     unphrased: bool = False
 
 
-def _covers(case: Case, text: str) -> bool:
-    haystack = text.casefold()
-    return all(any(alt.casefold() in haystack for alt in item.split("|")) for item in case.expect or ())
-
-
 def questions_for(
     index: Index, cases: list[Case], group: str, max_chars: int = 500, unphrased: bool = False
 ) -> list[Question]:
@@ -91,8 +86,8 @@ def questions_for(
         for candidate in found:
             kinds.append(index.kinds[candidate.owner])
             item = index.items[candidate.owner]
-            right = case.expect is not None and _covers(
-                case, f"{answer_text(item, lang)} {item.source.quote}"
+            right = case.expect is not None and holds(
+                case.expect, f"{answer_text(item, lang)} {item.source.quote}"
             )
             feats.append(candidate.features)
             labels.append(int(right))

@@ -31,11 +31,12 @@ _MAX_LABEL = 80
 _MAX_CUSTOM_ID = 100
 
 
-_ENTRY_ID = re.compile(r"[a-z0-9-]{1,90}")
+# The ids a suggestion button can carry and route back (the custom id is at most 100).
+_ENTRY_ID = r"[a-z0-9-]{1,90}"
 
 
 class SuggestionButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"foc:ask:(?P<entry>[a-z0-9-]{1,90})"
+    discord.ui.DynamicItem[discord.ui.Button], template=rf"foc:ask:(?P<entry>{_ENTRY_ID})"
 ):
     """A button that asks one knowledge entry's question (the answer is private, with Share)."""
 
@@ -163,7 +164,7 @@ def suggestion_view(answer: Answer) -> discord.ui.View | None:
         return None
     # A button whose custom id would not fit (or not route back) is left out: a
     # document's file name makes its cards' ids and is not restricted like entry ids.
-    usable = [s for s in answer.suggestions if _ENTRY_ID.fullmatch(s.entry_id)]
+    usable = [s for s in answer.suggestions if re.fullmatch(_ENTRY_ID, s.entry_id)]
     if not usable:
         return None
     view = discord.ui.View(timeout=None)
