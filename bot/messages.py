@@ -8,8 +8,8 @@ from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
     "unsure": {
-        "en": "I don't know the answer to that from the announcement I was given.",
-        "ko": "제가 가진 발표문으로는 그 질문에 답할 수 없습니다.",
+        "en": "I don't know the answer to that from the documents I was given.",
+        "ko": "제가 가진 문서로는 그 질문에 답할 수 없습니다.",
     },
     "did_you_mean": {
         "en": "Did you mean one of these? Click to ask it.",
@@ -25,8 +25,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "source": {"en": "Source", "ko": "출처"},
     "unsure_cli": {
-        "en": "I don't know the answer to that from the announcement.",
-        "ko": "발표문으로는 그 질문에 답할 수 없습니다.",
+        "en": "I don't know the answer to that from my documents.",
+        "ko": "제 문서로는 그 질문에 답할 수 없습니다.",
     },
     "did_you_mean_cli": {"en": "Did you mean:", "ko": "혹시 이런 질문인가요:"},
     "may_answer_cli": {"en": "These may answer it:", "ko": "다음 중에 답이 있을 수 있습니다:"},
@@ -138,8 +138,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "그 주제에는 이제 질문이 없습니다.",
     },
     "no_facts": {
-        "en": "I have no facts on **{topic}** in the announcement. Try `/help`.",
-        "ko": "발표문에 **{topic}**에 관한 사실이 없습니다. `/help`(도움말)를 확인해 보세요.",
+        "en": "I have no facts on **{topic}** in my documents. Try `/help`.",
+        "ko": "제 문서에는 **{topic}**에 관한 사실이 없습니다. `/help`(도움말)를 확인해 보세요.",
     },
     "facts_title": {"en": "Facts: {topic}", "ko": "사실: {topic}"},
     "no_paragraph": {
