@@ -245,6 +245,16 @@ ROUNDS = {
             "orsolen-appeals-court-spyware-judgment": (0.19, 0.91, 0.04),
         },
     ),
+    # A twelfth round, written blind at 6916d13 and scored once with it: an announcement
+    # set and three documents.
+    DATA / "heldout12": (
+        {"announce_round16.yaml": (0.60, 0.91, 0.05)},
+        {
+            "keldmoor-open-data-charter-consultation": (0.23, 0.96, 0.02),
+            "tessaly-press-freedom-award-2026": (0.18, 0.78, 0.12),
+            "varnholt-internet-shutdown-incident-review": (0.18, 0.96, 0.06),
+        },
+    ),
 }
 
 
