@@ -12,7 +12,7 @@ import re
 
 import discord
 
-from ...engine.answer import Answer
+from ...engine.answer import Answer, Suggestion
 from ...i18n import text
 from ...knowledge.model import Knowledge, SourceRef
 
@@ -76,11 +76,22 @@ def answer_embed(answer: Answer, knowledge: Knowledge, *, question: str | None =
     return embed
 
 
+# The ids a suggestion button can carry and route back (a custom id is at most 100
+# characters); a document's file name makes its cards' ids and is not restricted so.
+ENTRY_ID = r"[a-z0-9-]{1,90}"
+
+
+def clickable(answer: Answer) -> list[Suggestion]:
+    """The suggestions of ``answer`` that a button can offer."""
+    return [s for s in answer.suggestions if re.fullmatch(ENTRY_ID, s.entry_id)]
+
+
 def unsure_embed(answer: Answer, lang: str | None = None) -> discord.Embed:
     """The embed for an abstention: an honest "I don't know", with suggestions if any."""
     lang = lang or answer.lang
     heading = "may_answer" if answer.suggests_sentences else "did_you_mean"
-    lines = [text("unsure", lang), text(heading if answer.suggestions else "try_help", lang)]
+    # The heading announces buttons: without one to click it points to /help instead.
+    lines = [text("unsure", lang), text(heading if clickable(answer) else "try_help", lang)]
     embed = discord.Embed(description="\n".join(lines), colour=UNSURE_COLOUR)
     if answer.question.strip():
         embed.title = safe(answer.question.strip(), _TITLE_LIMIT)

@@ -18,7 +18,7 @@ from ...engine.answer import Answer
 from ...i18n import locale_lang, text
 from ...lang.korean import language
 from .feedback import FeedbackButton, feedback_buttons
-from .render import answer_embed, paragraph_embed
+from .render import ENTRY_ID, answer_embed, clickable, paragraph_embed
 
 if TYPE_CHECKING:
     from ...client import FOCBot
@@ -31,13 +31,7 @@ _MAX_LABEL = 80
 _MAX_CUSTOM_ID = 100
 
 
-# The ids a suggestion button can carry and route back (the custom id is at most 100).
-_ENTRY_ID = r"[a-z0-9-]{1,90}"
-
-
-class SuggestionButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=rf"foc:ask:(?P<entry>{_ENTRY_ID})"
-):
+class SuggestionButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"foc:ask:(?P<entry>{ENTRY_ID})"):
     """A button that asks one knowledge entry's question (the answer is private, with Share)."""
 
     def __init__(self, entry_id: str, label: str = "Ask this") -> None:
@@ -160,11 +154,7 @@ def answer_view(answer: Answer, *, private: bool = False) -> discord.ui.View | N
 
 def suggestion_view(answer: Answer) -> discord.ui.View | None:
     """A view with one button per suggestion, or None when there are none."""
-    if not answer.suggestions:
-        return None
-    # A button whose custom id would not fit (or not route back) is left out: a
-    # document's file name makes its cards' ids and is not restricted like entry ids.
-    usable = [s for s in answer.suggestions if re.fullmatch(_ENTRY_ID, s.entry_id)]
+    usable = clickable(answer)
     if not usable:
         return None
     view = discord.ui.View(timeout=None)

@@ -50,3 +50,10 @@ async def test_a_suggestion_whose_id_cannot_route_back_gets_no_button() -> None:
     assert view is not None
     assert [item.custom_id for item in view.children] == ["foc:ask:" + SENTENCE.entry_id]
     assert suggestion_view(abstention(odd, long)) is None
+
+
+def test_no_heading_for_buttons_when_none_can_be_shown() -> None:
+    # Without a usable button the reply points to /help, not to buttons that are missing.
+    odd = Suggestion("A sentence.", "Report_2025-p1-s1", 30.0, kind="fact")
+    description = unsure_embed(abstention(odd), "en").description or ""
+    assert "These may answer it" not in description and "/help" in description
