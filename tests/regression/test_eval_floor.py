@@ -5,7 +5,7 @@ Two kinds of sets:
 * the training sets (``tests/data/*.yaml`` and the documents of ``tests/data/documents``,
   answered from their fact cards alone): the model was fitted on them, so these floors
   only catch a change that breaks the engine; they are not estimates of its accuracy;
-* the held-out sets (``tests/data/heldout``), never used to fit or tune anything: their
+* the held-out sets (``tests/data/heldoutN``), never used to fit or tune anything: their
   floors sit a little under the first score each set got, which is what the README
   reports.
 
@@ -47,16 +47,28 @@ def check(report, in_scope: float, abstained: float, wrong: float) -> None:
 @pytest.mark.parametrize(
     ("name", "in_scope", "abstained", "wrong"),
     [
+        ("announce_blind.yaml", 0.72, 0.93, 0.03),
+        ("announce_careful.yaml", 0.68, 0.91, 0.07),
+        ("announce_chat.yaml", 0.78, 0.89, 0.05),
+        ("announce_korean.yaml", 0.79, 0.96, 0.04),
+        ("announce_mixed.yaml", 0.65, 0.96, 0.03),
+        ("announce_round10.yaml", 0.7, 0.96, 0.03),
+        ("announce_round11.yaml", 0.82, 0.86, 0.06),
+        ("announce_round13.yaml", 0.82, 0.93, 0.03),
+        ("announce_round5.yaml", 0.58, 0.91, 0.04),
+        ("announce_round7.yaml", 0.73, 0.93, 0.04),
+        ("announce_round8.yaml", 0.78, 0.88, 0.07),
+        ("announce_round9.yaml", 0.72, 0.91, 0.04),
         ("dev.yaml", 0.92, 0.96, 0.04),
-        ("heldout_chatty.yaml", 0.79, 0.96, 0.02),
+        ("heldout_chatty.yaml", 0.79, 0.96, 0.03),
         ("heldout_chatty2.yaml", 0.81, 0.96, 0.02),
         ("heldout_fresh.yaml", 0.92, 0.96, 0.04),
-        ("heldout_fresh2.yaml", 0.95, 0.96, 0.02),
-        ("heldout_fresh3.yaml", 0.88, 0.96, 0.02),
+        ("heldout_fresh2.yaml", 0.93, 0.96, 0.02),
+        ("heldout_fresh3.yaml", 0.88, 0.96, 0.03),
         ("heldout_fresh4.yaml", 0.85, 0.87, 0.06),
         ("heldout_fresh5.yaml", 0.93, 0.96, 0.02),
         ("heldout_fresh6.yaml", 0.88, 0.9, 0.04),
-        ("heldout_fresh7.yaml", 0.93, 0.96, 0.03),
+        ("heldout_fresh7.yaml", 0.92, 0.96, 0.04),
         ("heldout_fresh8.yaml", 0.91, 0.93, 0.03),
         ("heldout_fresh9.yaml", 0.86, 0.96, 0.03),
         ("heldout_korean.yaml", 0.72, 0.96, 0.02),
@@ -71,47 +83,65 @@ def test_training_set_floor(matcher, name: str, in_scope: float, abstained: floa
 
 
 DOCUMENT_FLOORS = {
-    "aster-annual-report": (0.19, 0.96, 0.02),
-    "borvalia-data-protection-bill-hearing": (0.28, 0.96, 0.02),
-    "brannock-accession-statement": (0.22, 0.96, 0.06),
-    "caradine-open-letter-telecoms-regulator": (0.22, 0.96, 0.02),
-    "cavessin-residency-faq": (0.31, 0.96, 0.02),
-    "coldbrook-press-freedom-prize-nominations": (0.22, 0.96, 0.02),
-    "corvid-summit-communique": (0.14, 0.96, 0.02),
-    "dalmeira-court-shutdown-ruling": (0.25, 0.96, 0.02),
-    "fenloria-platforms-data-act-summary": (0.42, 0.96, 0.02),
-    "ferrant-treaty-ratification": (0.22, 0.96, 0.02),
-    "harbor-joint-statement": (0.22, 0.96, 0.04),
-    "hevenna-kalistra-dpa-mou": (0.31, 0.96, 0.02),
-    "hevrin-fellowship-posting": (0.25, 0.96, 0.02),
-    "kerrick-eom-jovenia-statement": (0.28, 0.96, 0.02),
-    "kestrel-consultation-notice": (0.28, 0.96, 0.02),
-    "lestovia-connectivity-action-plan": (0.37, 0.96, 0.04),
-    "lindqvist-conference-programme": (0.22, 0.96, 0.04),
-    "lumen-programme": (0.31, 0.96, 0.02),
-    "meridian-membership": (0.17, 0.96, 0.02),
+    "aster-annual-report": (0.17, 0.96, 0.06),
+    "belastria-murmurly-decision": (0.28, 0.96, 0.02),
+    "borvalia-data-protection-bill-hearing": (0.22, 0.96, 0.02),
+    "brannock-accession-statement": (0.08, 0.96, 0.08),
+    "caradine-open-letter-telecoms-regulator": (0.19, 0.96, 0.02),
+    "cavessin-residency-faq": (0.17, 0.96, 0.02),
+    "cobalt-commons-wayfarer-fellowship": (0.17, 0.96, 0.02),
+    "coldbrook-press-freedom-prize-nominations": (0.19, 0.96, 0.04),
+    "corvantia-quibbit-block-hearing-2025": (0.02, 0.96, 0.02),
+    "corvid-summit-communique": (0.08, 0.96, 0.02),
+    "dalmeira-court-shutdown-ruling": (0.17, 0.96, 0.02),
+    "ennadel-declaration-online-civic-space": (0.19, 0.96, 0.02),
+    "fenloria-platforms-data-act-summary": (0.17, 0.96, 0.02),
+    "ferrant-treaty-ratification": (0.17, 0.96, 0.02),
+    "harbor-joint-statement": (0.11, 0.96, 0.04),
+    "hearthlink-fund-call-2026": (0.17, 0.96, 0.04),
+    "hevenna-kalistra-dpa-mou": (0.11, 0.96, 0.02),
+    "hevrin-fellowship-posting": (0.17, 0.96, 0.02),
+    "ilsenhaven-ministerial-communique-2025": (0.28, 0.96, 0.02),
+    "ivarne-transparency-report-2024": (0.11, 0.96, 0.02),
+    "kerrick-eom-jovenia-statement": (0.25, 0.96, 0.02),
+    "kestrel-consultation-notice": (0.19, 0.96, 0.02),
+    "lestovia-connectivity-action-plan": (0.25, 0.96, 0.04),
+    "lindqvist-conference-programme": (0.14, 0.96, 0.06),
+    "lumen-programme": (0.22, 0.96, 0.02),
+    "marunde-eastern-shutdown-report": (0.08, 0.96, 0.02),
+    "meridian-membership": (0.14, 0.96, 0.04),
+    "mireth-data-retention-ruling": (0.22, 0.96, 0.02),
     "morrow-transparency-report": (0.17, 0.96, 0.02),
-    "morvane-grant-call": (0.42, 0.96, 0.02),
-    "ondaline-digital-rights-forum-programme": (0.31, 0.96, 0.02),
-    "ondravia-commission-phone-surveillance-report": (0.39, 0.96, 0.02),
+    "morvane-grant-call": (0.31, 0.96, 0.02),
+    "norvallen-press-council-harassment-minutes": (0.17, 0.96, 0.02),
+    "olvenza-union-ormund-arrest": (0.11, 0.96, 0.02),
+    "ondaline-digital-rights-forum-programme": (0.14, 0.96, 0.04),
+    "ondravia-commission-phone-surveillance-report": (0.14, 0.96, 0.02),
     "orrin-board-minutes": (0.17, 0.96, 0.02),
-    "pellan-outage-report": (0.28, 0.96, 0.02),
-    "quarrel-bay-summit-declaration": (0.34, 0.96, 0.04),
-    "quill-election-observation": (0.31, 0.96, 0.02),
-    "rovenska-audit-cloud-data-handling": (0.39, 0.96, 0.02),
-    "saltbridge-secure-newsroom-week": (0.42, 0.96, 0.02),
-    "sarrow-fellowship-faq": (0.28, 0.96, 0.02),
-    "sarvenne-alliance-new-members": (0.25, 0.96, 0.04),
-    "tarrow-privacy-decision": (0.28, 0.96, 0.02),
-    "tessel-suspension-notice": (0.14, 0.91, 0.04),
-    "tideline-pelmarra-shutdown-alert": (0.19, 0.96, 0.02),
-    "uralink-outage-incident-report": (0.31, 0.96, 0.02),
+    "pellan-outage-report": (0.22, 0.96, 0.02),
+    "pemvaro-ombrevia-breach-fine": (0.11, 0.96, 0.02),
+    "quarrel-bay-summit-declaration": (0.25, 0.96, 0.06),
+    "quill-election-observation": (0.25, 0.96, 0.02),
+    "rovenska-audit-cloud-data-handling": (0.11, 0.96, 0.02),
+    "safe-channels-workshop-series": (0.19, 0.96, 0.04),
+    "saltbridge-secure-newsroom-week": (0.19, 0.96, 0.02),
+    "sarrow-fellowship-faq": (0.17, 0.96, 0.02),
+    "sarvenne-alliance-new-members": (0.14, 0.91, 0.06),
+    "tarrow-privacy-decision": (0.17, 0.96, 0.02),
+    "tessel-suspension-notice": (0.11, 0.91, 0.04),
+    "threadmarket-appeal-ruling": (0.22, 0.96, 0.02),
+    "threadwell-transparency-report-h1-2025": (0.25, 0.96, 0.02),
+    "tideline-pelmarra-shutdown-alert": (0.08, 0.96, 0.02),
+    "uralink-outage-incident-report": (0.19, 0.96, 0.02),
     "vantor-library-digitisation-update": (0.34, 0.96, 0.04),
-    "vessa-court-ruling": (0.22, 0.96, 0.04),
-    "xhevar-authority-decision": (0.37, 0.96, 0.02),
-    "ylvarin-netwatch-annual-report-2024": (0.39, 0.96, 0.02),
-    "zembria-membership-announcement": (0.14, 0.96, 0.06),
-    "zyvrenn-joint-statement": (0.28, 0.96, 0.02),
+    "vellandra-rural-broadband-subsidy-faq": (0.19, 0.96, 0.02),
+    "vessa-court-ruling": (0.17, 0.96, 0.04),
+    "wexmoor-connectivity-grants-call": (0.19, 0.96, 0.02),
+    "xhevar-authority-decision": (0.19, 0.96, 0.02),
+    "yastrelia-election-online-ads-guidance": (0.25, 0.96, 0.02),
+    "ylvarin-netwatch-annual-report-2024": (0.34, 0.96, 0.02),
+    "zembria-membership-announcement": (0.05, 0.96, 0.06),
+    "zyvrenn-joint-statement": (0.14, 0.96, 0.02),
 }
 
 
@@ -136,123 +166,48 @@ def _documents_floor(text: Path, questions: Path, floors: tuple[float, float, fl
 # README reports their first score; these floors sit a little under the lower of that
 # and today's.
 ROUNDS = {
-    # The first round, written after the model was fitted (its two documents are training
-    # documents since the tenth round).
-    DATA / "heldout": (
-        {
-            "announce_careful.yaml": (0.53, 0.82, 0.1),
-            "announce_chat.yaml": (0.62, 0.83, 0.13),
-            "announce_korean.yaml": (0.59, 0.76, 0.15),
-        },
-        {},
-    ),
-    # A second round of held-out sets, written after the model was fitted (its document is a
-    # training document since the tenth round).
-    DATA / "heldout2": (
-        {"announce_mixed.yaml": (0.52, 0.9, 0.07)},
-        {},
-    ),
-    # A third round of held-out sets, written after the model was fitted: two announcement
-    # sets (its twelve documents are training documents since the fifth round).
-    DATA / "heldout3": (
-        {
-            "announce_blind.yaml": (0.65, 0.88, 0.06),
-            "announce_round5.yaml": (0.5, 0.87, 0.08),
-        },
-        {},
-    ),
-    # A fourth round, written blind after the sentence-similarity features were added and
-    # scored once to judge them: an announcement set (its four documents are training
-    # documents since the tenth round).
-    DATA / "heldout4": (
-        {"announce_round7.yaml": (0.52, 0.81, 0.1)},
-        {},
-    ),
-    # A fifth round, written blind to judge a refit with the third round's twelve documents
-    # moved into the training documents: an announcement set (its six documents are training
-    # documents since the tenth round).
-    DATA / "heldout5": (
-        {"announce_round8.yaml": (0.56, 0.88, 0.08)},
-        {},
-    ),
-    # A sixth round, written blind to judge trees of their own for the cards of documents only
-    # their cards answer for (with eight more training documents): an announcement set (its
-    # four documents are training documents since the tenth round).
-    DATA / "heldout6": (
-        {"announce_round9.yaml": (0.6, 0.81, 0.08)},
-        {},
-    ),
-    # A seventh round, written blind to judge per-document contrast features and a refit with
-    # six more documents (neither kept): an announcement set and ten documents, six of which
-    # were written as training documents and stayed out of training when the refit lost.
-    DATA / "heldout7": (
-        {"announce_round10.yaml": (0.48, 0.9, 0.06)},
-        {
-            "ennadel-declaration-online-civic-space": (0.19, 0.91, 0.04),
-            "ivarne-transparency-report-2024": (0.02, 0.96, 0.04),
-            "mireth-data-retention-ruling": (0.17, 0.91, 0.04),
-            "olvenza-union-ormund-arrest": (0.11, 0.91, 0.08),
-            "pemvaro-ombrevia-breach-fine": (0.14, 0.91, 0.1),
-            "safe-channels-workshop-series": (0.19, 0.86, 0.1),
-            "threadmarket-appeal-ruling": (0.19, 0.91, 0.06),
-            "vellandra-rural-broadband-subsidy-faq": (0.28, 0.82, 0.1),
-            "wexmoor-connectivity-grants-call": (0.22, 0.96, 0.02),
-            "yastrelia-election-online-ads-guidance": (0.19, 0.86, 0.1),
-        },
-    ),
-    # An eighth round, written blind to judge emoji as clause breaks in chat (not kept): an
-    # announcement set and four documents.
-    DATA / "heldout8": (
-        {"announce_round11.yaml": (0.6, 0.83, 0.11)},
-        {
-            "belastria-murmurly-decision": (0.22, 0.91, 0.08),
-            "cobalt-commons-wayfarer-fellowship": (0.17, 0.91, 0.04),
-            "marunde-eastern-shutdown-report": (0.17, 0.91, 0.04),
-            "norvallen-press-council-harassment-minutes": (0.14, 0.86, 0.13),
-        },
-    ),
-    # A ninth round, written blind to judge a threshold from resampled question sets (not
-    # kept), scored first by the engine refitted with cosines on an exact grid: an
-    # announcement set and four documents.
-    DATA / "heldout9": (
-        {"announce_round13.yaml": (0.63, 0.9, 0.06)},
-        {
-            "corvantia-quibbit-block-hearing-2025": (0.05, 0.96, 0.04),
-            "hearthlink-fund-call-2026": (0.22, 0.96, 0.06),
-            "ilsenhaven-ministerial-communique-2025": (0.34, 0.91, 0.04),
-            "threadwell-transparency-report-h1-2025": (0.28, 0.86, 0.08),
-        },
-    ),
     # A tenth round, written blind to judge a refit with the documents of the first, second,
     # fourth, fifth and sixth rounds moved into the training documents (kept, by a rule
     # written before the scoring): an announcement set and four documents.
     DATA / "heldout10": (
         {"announce_round14.yaml": (0.68, 0.9, 0.05)},
         {
-            "drevanne-telecom-authority-throttling-decision": (0.23, 0.96, 0.02),
-            "kelmora-civic-tech-hackathon-2026": (0.28, 0.86, 0.06),
-            "solvarra-open-networks-compact-accession": (0.18, 0.96, 0.02),
-            "tarnwick-digital-id-pilot-faq": (0.31, 0.96, 0.04),
+            "drevanne-telecom-authority-throttling-decision": (0.07, 0.96, 0.02),
+            "kelmora-civic-tech-hackathon-2026": (0.18, 0.86, 0.06),
+            "solvarra-open-networks-compact-accession": (0.07, 0.91, 0.06),
+            "tarnwick-digital-id-pilot-faq": (0.15, 0.96, 0.04),
         },
     ),
     # An eleventh round, written blind after the refit on forty-one documents and scored
     # once with it: an announcement set and three documents.
     DATA / "heldout11": (
-        {"announce_round15.yaml": (0.72, 0.88, 0.05)},
+        {"announce_round15.yaml": (0.72, 0.86, 0.06)},
         {
-            "brightwater-digital-literacy-network-report-2025": (0.25, 0.96, 0.06),
-            "marrowgate-joint-statement-election-disinformation": (0.34, 0.91, 0.04),
+            "brightwater-digital-literacy-network-report-2025": (0.17, 0.96, 0.06),
+            "marrowgate-joint-statement-election-disinformation": (0.25, 0.91, 0.04),
             "orsolen-appeals-court-spyware-judgment": (0.19, 0.91, 0.04),
         },
     ),
     # A twelfth round, written blind at 6916d13 and scored once with it: an announcement
     # set and three documents.
     DATA / "heldout12": (
-        {"announce_round16.yaml": (0.60, 0.91, 0.05)},
+        {"announce_round16.yaml": (0.60, 0.88, 0.06)},
         {
-            "keldmoor-open-data-charter-consultation": (0.23, 0.96, 0.02),
-            "tessaly-press-freedom-award-2026": (0.18, 0.78, 0.12),
-            "varnholt-internet-shutdown-incident-review": (0.18, 0.96, 0.06),
+            "keldmoor-open-data-charter-consultation": (0.15, 0.96, 0.02),
+            "tessaly-press-freedom-award-2026": (0.1, 0.78, 0.12),
+            "varnholt-internet-shutdown-incident-review": (0.1, 0.96, 0.06),
+        },
+    ),
+    # A thirteenth round, written blind to judge (with the twelfth) the refit with the sets
+    # and documents of rounds one to nine moved into the training data (kept, by a rule
+    # written before the scoring), and scored first by both engines: an announcement set and
+    # three documents.
+    DATA / "heldout13": (
+        {"announce_round17.yaml": (0.72, 0.91, 0.04)},
+        {
+            "caldris-coalition-withdrawal-statement": (0.1, 0.96, 0.02),
+            "ostrava-bay-digital-inclusion-summit-agenda": (0.13, 0.91, 0.08),
+            "pellory-data-protection-authority-annual-report-2025": (0.1, 0.91, 0.04),
         },
     ),
 }
