@@ -1,4 +1,13 @@
-"""Sample knowledge for tests that build a small knowledge base in a temporary folder."""
+"""Sample knowledge for tests that build a small knowledge base in a temporary folder,
+and sample answers."""
+
+from bot.engine.answer import Answer, Suggestion
+
+
+def abstention(*suggestions: Suggestion) -> Answer:
+    """An "I don't know" offering ``suggestions``."""
+    return Answer("q?", False, None, None, 12.0, None, "none", suggestions=suggestions)
+
 
 # A small, valid Q&A file: two entries quoting the project's own announcement.
 SMALL_QA = """\

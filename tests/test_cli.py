@@ -21,7 +21,7 @@ import pytest
 from bot import cli
 from bot.knowledge import facts
 from bot.knowledge.sources import load_documents
-from tests.samples import SMALL_QA
+from tests.samples import SMALL_QA, abstention
 
 PROJECT = Path(__file__).resolve().parents[1]
 CONFIG = PROJECT / "config.yaml"
@@ -458,10 +458,7 @@ def test_the_first_build_of_a_knowledge_says_why_it_waits(tmp_path):
 
 
 def test_an_abstention_shows_its_suggestions_under_the_right_heading() -> None:
-    from bot.engine.answer import Answer, Suggestion
-
-    def abstention(*suggestions: Suggestion) -> Answer:
-        return Answer("q?", False, None, None, 10.0, None, "none", suggestions=suggestions)
+    from bot.engine.answer import Suggestion
 
     sentence = Suggestion("The budget is 2,100,000 euros.", "lumen-programme-p3-s1", 30.0, kind="fact")
     question = Suggestion("When did Korea join the FOC?", "when-korea-joined", 40.0)

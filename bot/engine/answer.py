@@ -22,6 +22,12 @@ class Suggestion:
     score: float
     kind: str = "qa"
 
+    @property
+    def is_sentence(self) -> bool:
+        """Whether this offers a document's sentence (an answer to read) rather than a
+        curated question (one to ask)."""
+        return self.kind == "fact"
+
 
 @dataclass(frozen=True, slots=True)
 class Answer:
@@ -44,7 +50,7 @@ class Answer:
     @property
     def suggests_sentences(self) -> bool:
         """Whether any suggestion is a document's sentence rather than a curated question."""
-        return any(s.kind == "fact" for s in self.suggestions)
+        return any(s.is_sentence for s in self.suggestions)
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's JSON contract (``ask --json``); keep the keys and types stable."""

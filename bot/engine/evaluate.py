@@ -71,7 +71,7 @@ class Report:
         a curated question suggested is a question, not an answer."""
         picked = [o for o in self.outcomes if o.case.expect is not None and not o.answer.answered]
         held = sum(
-            any(s.kind == "fact" and holds(o.case.expect, s.question) for s in o.answer.suggestions)
+            any(s.is_sentence and holds(o.case.expect, s.question) for s in o.answer.suggestions)
             for o in picked
         )
         return held, len(picked)

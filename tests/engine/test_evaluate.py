@@ -91,9 +91,7 @@ def test_load_cases_rejects_bad_rows(tmp_path, text):
 
 def test_suggested_counts_abstentions_whose_offered_sentences_hold_the_answer():
     from bot.engine.answer import Suggestion
-
-    def abstained(*suggestions):
-        return Answer("q", False, None, None, 12.0, None, "none", suggestions=suggestions)
+    from tests.samples import abstention as abstained
 
     sentence = Suggestion("The budget is 2,100,000 euros in all.", "doc-p3-s1", 30.0, kind="fact")
     other = Suggestion("The call opens in May.", "doc-p4-s1", 20.0, kind="fact")

@@ -89,9 +89,10 @@ def clickable(answer: Answer) -> list[Suggestion]:
 def unsure_embed(answer: Answer, lang: str | None = None) -> discord.Embed:
     """The embed for an abstention: an honest "I don't know", with suggestions if any."""
     lang = lang or answer.lang
-    heading = "may_answer" if answer.suggests_sentences else "did_you_mean"
-    # The heading announces buttons: without one to click it points to /help instead.
-    lines = [text("unsure", lang), text(heading if clickable(answer) else "try_help", lang)]
+    # The heading announces the buttons shown: without one to click, it points to /help.
+    usable = clickable(answer)
+    heading = "may_answer" if any(s.is_sentence for s in usable) else "did_you_mean"
+    lines = [text("unsure", lang), text(heading if usable else "try_help", lang)]
     embed = discord.Embed(description="\n".join(lines), colour=UNSURE_COLOUR)
     if answer.question.strip():
         embed.title = safe(answer.question.strip(), _TITLE_LIMIT)

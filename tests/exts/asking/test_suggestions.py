@@ -4,23 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.answer import Answer, Suggestion
+from bot.engine.answer import Suggestion
 from bot.exts.asking.render import unsure_embed
 from bot.exts.asking.views import suggestion_view
-
-
-def abstention(*suggestions: Suggestion) -> Answer:
-    return Answer(
-        question="q?",
-        answered=False,
-        text=None,
-        source=None,
-        score=12.0,
-        entry_id=None,
-        kind="none",
-        suggestions=suggestions,
-    )
-
+from tests.samples import abstention
 
 QUESTION = Suggestion("When did Korea join the FOC?", "when-korea-joined", 40.0)
 SENTENCE = Suggestion(
@@ -57,3 +44,10 @@ def test_no_heading_for_buttons_when_none_can_be_shown() -> None:
     odd = Suggestion("A sentence.", "Report_2025-p1-s1", 30.0, kind="fact")
     description = unsure_embed(abstention(odd), "en").description or ""
     assert "These may answer it" not in description and "/help" in description
+
+
+def test_the_heading_names_what_the_buttons_show() -> None:
+    # A sentence that gets no button does not turn curated questions into "may answer".
+    odd = Suggestion("A sentence.", "Report_2025-p1-s1", 30.0, kind="fact")
+    description = unsure_embed(abstention(odd, QUESTION), "en").description or ""
+    assert "Did you mean" in description and "These may answer it" not in description
