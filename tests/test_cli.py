@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from bot import cli
+from bot.engine.answer import Suggestion
 from bot.knowledge import facts
 from bot.knowledge.sources import load_documents
 from tests.samples import SMALL_QA, abstention
@@ -458,8 +459,6 @@ def test_the_first_build_of_a_knowledge_says_why_it_waits(tmp_path):
 
 
 def test_an_abstention_shows_its_suggestions_under_the_right_heading() -> None:
-    from bot.engine.answer import Suggestion
-
     sentence = Suggestion("The budget is 2,100,000 euros.", "lumen-programme-p3-s1", 30.0, kind="fact")
     question = Suggestion("When did Korea join the FOC?", "when-korea-joined", 40.0)
     assert "Did you mean:\n  - When did Korea join" in cli.render_text(abstention(question), {})

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.answer import Answer
+from bot.engine.answer import Answer, Suggestion
 from bot.engine.evaluate import Case, evaluate, judge, load_cases
 from bot.knowledge.model import SourceRef
 from bot.knowledge.problems import KnowledgeError
+from tests.samples import abstention
 
 
 def answered(text="Korea became the 38th member.", quote="increasing the membership to 38"):
@@ -90,18 +91,15 @@ def test_load_cases_rejects_bad_rows(tmp_path, text):
 
 
 def test_suggested_counts_abstentions_whose_offered_sentences_hold_the_answer():
-    from bot.engine.answer import Suggestion
-    from tests.samples import abstention as abstained
-
     sentence = Suggestion("The budget is 2,100,000 euros in all.", "doc-p3-s1", 30.0, kind="fact")
     other = Suggestion("The call opens in May.", "doc-p4-s1", 20.0, kind="fact")
     question = Suggestion("What is the budget of 2,100,000?", "an-entry", 40.0)
     answers = {
-        "a": abstained(other, sentence),  # held by the second sentence
-        "b": abstained(other),  # sentences offered, none holds it
-        "c": abstained(question),  # a curated question is not judged as an answer
+        "a": abstention(other, sentence),  # held by the second sentence
+        "b": abstention(other),  # sentences offered, none holds it
+        "c": abstention(question),  # a curated question is not judged as an answer
         "d": answered(text="2,100,000 euros", quote="2,100,000 euros"),  # answered: not counted
-        "e": abstained(sentence),  # must abstain: not counted
+        "e": abstention(sentence),  # must abstain: not counted
     }
     cases = [Case(k, "para", ("2,100,000|two million", "euros")) for k in "abcd"] + [Case("e", "oos", None)]
     report = evaluate(cases, lambda q: answers[q])

@@ -457,7 +457,7 @@ def test_an_abstention_about_a_document_suggests_its_sentences(tmp_path):
     answer = matcher.ask("What is the total budget of this round of the Lumen Programme?")
     assert not answer.answered and answer.suggests_sentences
     cards = {card.id: card for card in knowledge.facts}
-    sentences = [s for s in answer.suggestions if s.kind == "fact"]
+    sentences = [s for s in answer.suggestions if s.is_sentence]
     assert sentences and len(answer.suggestions) <= 3
     assert any("2,100,000" in s.question for s in sentences)
     for suggestion in sentences:
