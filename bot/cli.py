@@ -19,15 +19,18 @@ import logging
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .config import Config, load_config
 from .engine.answer import Answer
 from .kb_cli import add_parser as add_kb_parser
 from .knowledge.problems import KnowledgeError
 from .messages import text
+
+if TYPE_CHECKING:
+    from .engine.engine import Engine
 
 EXIT_OK = 0
 EXIT_FAIL = 1
@@ -133,7 +136,7 @@ def cmd_ask(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     engine = _engine(config)
     questions = [_from_argv(q) for q in args.question]
     if args.json and questions == ["-"]:
-        return _ask_stream(engine.ask, sys.stdin, out)
+        return _ask_stream(engine, sys.stdin, out)
     text = " ".join(questions)
     if text == "-":
         text = _read_all(sys.stdin)
@@ -145,16 +148,46 @@ def cmd_ask(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _ask_stream(ask: Callable[[str], Answer], stream: TextIO, out: TextIO) -> int:
+def _ask_stream(engine: Engine, stream: TextIO, out: TextIO) -> int:
     """One JSON line per input line, in order, whatever the line holds."""
-    # Read bytes-tolerantly: an undecodable byte must not cost a line its answer.
-    source = stream.buffer if hasattr(stream, "buffer") else None
-    lines = (raw.decode("utf-8", errors="replace") for raw in source) if source is not None else iter(stream)
-    for line in lines:
-        answer = ask(_clean_line(line))
-        out.write(json_line(answer.to_json()))
-        out.flush()
+    for lines in _line_batches(stream):
+        engine.prepare(lines)
+        for line in lines:
+            out.write(json_line(engine.ask(line).to_json()))
+            out.flush()
     return EXIT_OK
+
+
+# Lines answered per batch at most: embedding questions together is quicker, and a batch
+# is written out before the next is read.
+_BATCH_LINES = 64
+
+
+def _line_batches(stream: TextIO) -> Iterator[list[str]]:
+    """The lines of ``stream``, in groups of the lines that arrived together: a program
+    that writes one question and waits gets its answer at once, and a file or a pipe full
+    of questions is embedded in batches. Undecodable bytes are replaced, so a stray byte
+    costs a line nothing but that byte."""
+    source = getattr(stream, "buffer", None)
+    try:
+        fd = source.fileno() if source is not None else None
+    except (OSError, ValueError):  # io.UnsupportedOperation is both
+        fd = None
+    if fd is None:
+        lines = (_decoded(raw) for raw in source) if source is not None else iter(stream)
+        yield from ([_clean_line(line)] for line in lines)
+        return
+    parts: list[bytes] = []  # of a line not ended yet (joined once, however long)
+    while chunk := os.read(fd, 1 << 16):
+        if b"\n" not in chunk:
+            parts.append(chunk)
+            continue
+        *ended, rest = b"".join([*parts, chunk]).split(b"\n")
+        parts = [rest] if rest else []
+        for start in range(0, len(ended), _BATCH_LINES):
+            yield [_clean_line(_decoded(raw)) for raw in ended[start : start + _BATCH_LINES]]
+    if parts:
+        yield [_clean_line(_decoded(b"".join(parts)))]
 
 
 def cmd_chat(args: argparse.Namespace, config: Config, out: TextIO) -> int:
@@ -250,7 +283,7 @@ def cmd_eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
         engine = Engine(config, Matcher(knowledge, max_question_chars=config.engine.max_question_chars))
     else:
         engine = _engine(config)
-    report = evaluate(cases, engine.ask)
+    report = evaluate(cases, engine.ask, engine.prepare)
     for category, (right, total) in report.by_category().items():
         out.write(f"{category:>6}: {right}/{total} = {100 * right / total:.1f}%\n")
     figures = [

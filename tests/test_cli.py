@@ -11,9 +11,11 @@ import io
 import json
 import os
 import re
+import select
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -193,6 +195,60 @@ def test_ask_json_stream_with_crlf_line_endings(tmp_path):
     proc = run_process(["-m", "bot", "--config", str(CONFIG), "ask", "--json", "-"], tmp_path, stdin)
     rows = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
     assert [r["question"] for r in rows] == ["What does ICCPR stand for?", "qwertyuiop"]
+
+
+def test_ask_json_stream_answers_a_line_before_the_next_is_written(tmp_path):
+    # A program that writes a question and waits for its answer must get it: the stream
+    # batches only the lines that are already there.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(CONFIG), "ask", "--json", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=tmp_path,
+        env=subprocess_env(),
+    )
+    try:
+        for question in ("What does ICCPR stand for?", "How many members does the FOC have?"):
+            proc.stdin.write(question.encode() + b"\n")
+            proc.stdin.flush()
+            ready, _, _ = select.select([proc.stdout], [], [], 120)
+            assert ready, f"no answer to {question!r} while the input stays open"
+            assert json.loads(proc.stdout.readline())["question"] == question
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=60)
+    assert proc.returncode == 0
+
+
+def test_stream_lines_are_batched_as_they_arrive():
+    read, write = os.pipe()
+    with open(read, "rb", buffering=0) as raw, open(write, "wb", buffering=0) as writer:
+        stream = io.TextIOWrapper(io.BufferedReader(raw))
+        batches = cli._line_batches(stream)
+        writer.write(b"one\ntwo\r\n\nthree\n")
+        assert next(batches) == ["one", "two", "", "three"]
+        long = b"x" * 300_000  # more than a pipe holds: several reads, still one line
+
+        def rest() -> None:
+            writer.write(b"\xff" + long + b"\nlast, unended")
+            writer.close()
+
+        feeding = threading.Thread(target=rest)
+        feeding.start()
+        assert list(batches) == [["\ufffd" + long.decode()], ["last, unended"]]
+        feeding.join()
+
+
+def test_a_full_pipe_is_answered_in_batches_of_a_bounded_size(monkeypatch):
+    read, write = os.pipe()
+    os.write(write, b"".join(b"q%d\n" % i for i in range(10)))
+    os.close(write)
+    monkeypatch.setattr(cli, "_BATCH_LINES", 4)
+    with open(read, "rb") as raw:
+        batches = list(cli._line_batches(io.TextIOWrapper(raw)))
+    assert [len(b) for b in batches] == [4, 4, 2]
+    assert [line for batch in batches for line in batch] == [f"q{i}" for i in range(10)]
 
 
 # -- check -------------------------------------------------------------------------------

@@ -45,6 +45,9 @@ _ENV = "FOC_BOT_VECTORS"
 # knowledge takes about a minute): the command line says why it is waiting.
 notice: Callable[[int], None] | None = None
 _NOTICE_FROM = 20  # about half a second
+# Texts embedded per call of the model: a batch shares the model's setup; past a few
+# dozen texts the time per text no longer falls.
+_BATCH = 32
 
 
 def default_store_path() -> Path:
@@ -117,12 +120,20 @@ class Embedder:
     def query(self, text: str) -> np.ndarray:
         """The unit vector of a question, from its first :data:`QUESTION_TOKENS`
         tokens; stored only when :attr:`keep_questions` is set."""
+        return self.queries([text])[0]
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        """The vectors of several questions, one row each, embedded in one call: the
+        model gives a text the same vector, bit for bit, alone or in a batch, and a
+        batch takes about three quarters of the time per text."""
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
         with self._lock:
             model = self._loaded()
-            text = _first_tokens(model, text, QUESTION_TOKENS)
+            cut = [_first_tokens(model, text, QUESTION_TOKENS) for text in texts]
             if not self.keep_questions:
-                return np.asarray(model.query(text), dtype=np.float32)
-        return self.texts([(QUERY, text)])[0]
+                return _rows(model.query(cut))
+        return self.texts([(QUERY, text) for text in cut])
 
     def texts(self, texts: Sequence[tuple[str, str]]) -> np.ndarray:
         """Unit vectors of ``(role, text)`` pairs (role QUERY or PASSAGE), one row each,
@@ -145,16 +156,23 @@ class Embedder:
             made: dict[bytes, np.ndarray] = {}
             with self._lock:
                 model = self._loaded()
-                for key, (role, text) in missing.items():
-                    made[key] = np.asarray(
-                        model.query(text) if role == QUERY else model.passage(text), dtype=np.float32
-                    )
+                for role, embed in ((QUERY, model.query), (PASSAGE, model.passage)):
+                    keys_of = [key for key, (r, _) in missing.items() if r == role]
+                    for start in range(0, len(keys_of), _BATCH):
+                        batch = keys_of[start : start + _BATCH]
+                        vectors = _rows(embed([missing[key][1] for key in batch]))
+                        made.update(zip(batch, vectors, strict=True))
             for row, key in enumerate(keys):
                 if key in made:
                     out[row] = made[key]
             if self.store is not None:
                 self.store.put(made)
         return out
+
+
+def _rows(vectors: np.ndarray) -> np.ndarray:
+    """The model's output as float32 rows (it gives one row, not a matrix, for one text)."""
+    return np.asarray(vectors, dtype=np.float32).reshape(-1, DIMENSIONS)
 
 
 def _first_tokens(model, text: str, limit: int) -> str:

@@ -10,6 +10,7 @@ base, and a broken edit leaves the last good one serving.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -84,6 +85,10 @@ class Engine:
     def ask(self, question: str) -> Answer:
         """The answer to ``question``, or an abstention with suggestions."""
         return self._matcher.ask(question)
+
+    def prepare(self, questions: Sequence[str]) -> None:
+        """Embed ``questions`` in one batch before they are asked one by one (quicker)."""
+        self._matcher.prepare(questions)
 
     def rank(self, question: str, limit: int = 5) -> list[Candidate]:
         """The best matches of ``question``, best first, whatever their confidence."""

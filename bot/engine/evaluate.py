@@ -128,9 +128,17 @@ def holds(expect: tuple[str, ...], text: str) -> bool:
     return all(any(alt.casefold() in haystack for alt in item.split("|")) for item in expect)
 
 
-def evaluate(cases: Iterable[Case], ask: Callable[[str], Answer]) -> Report:
-    """Ask every case and judge it."""
+def evaluate(
+    cases: Iterable[Case],
+    ask: Callable[[str], Answer],
+    prepare: Callable[[list[str]], None] | None = None,
+) -> Report:
+    """Ask every case and judge it; ``prepare`` (Matcher.prepare, say) is given all the
+    questions first."""
     report = Report()
+    cases = list(cases)
+    if prepare is not None:
+        prepare([case.question for case in cases])
     for case in cases:
         answer = ask(case.question)
         report.outcomes.append(Outcome(case, answer, judge(case, answer)))

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -23,7 +24,7 @@ from ..lang.text import normalize
 from .analysis import analyse
 from .answer import Answer, Suggestion
 from .decision import Decision, load_decision
-from .features import candidates
+from .features import candidates, embed_questions
 from .index import KINDS, Index, answer_text
 
 
@@ -96,6 +97,12 @@ class Matcher:
         return [
             Candidate(items[owner], -negative, text, kinds[owner]) for negative, owner, text in scored[:limit]
         ]
+
+    def prepare(self, questions: Sequence[str]) -> None:
+        """Embed several questions in one batch ahead of asking them (quicker than one
+        at a time; the answers are the same)."""
+        queries = (analyse(self.index, q, self.max_question_chars) for q in questions)
+        embed_questions(query.text for query in queries if query is not None)
 
     def ask(self, question: str) -> Answer:
         """Answer ``question`` in its language (English or Korean), or abstain with suggestions."""

@@ -42,7 +42,7 @@ from .analysis import analyse
 from .decision import sigmoid
 from .dense import embedder
 from .evaluate import Case, holds, load_cases
-from .features import FEATURES, MONOTONIC, candidates
+from .features import FEATURES, MONOTONIC, candidates, embed_questions
 from .index import KINDS, Index, answer_text
 
 MODEL_PATH = Path(__file__).with_name("model.json")
@@ -78,8 +78,9 @@ def questions_for(
 ) -> list[Question]:
     """Each case's candidates, with features and labels."""
     out = []
-    for case in cases:
-        query = analyse(index, case.question, max_chars)
+    queries = [analyse(index, case.question, max_chars) for case in cases]
+    embed_questions(query.text for query in queries if query is not None)
+    for case, query in zip(cases, queries, strict=True):
         found = candidates(index, query) if query is not None else []
         feats, labels, kinds = [], [], []
         lang = query.lang if query is not None else "en"

@@ -143,3 +143,33 @@ def test_a_long_question_is_read_from_its_first_tokens(model: Embedder, text: st
 def test_a_short_question_is_read_whole(model: Embedder) -> None:
     text = "How many members does the coalition have now?"
     assert dense._first_tokens(model._loaded(), text, dense.QUESTION_TOKENS) == text
+
+
+def test_a_batch_gives_each_text_the_vector_it_gets_alone(model: Embedder) -> None:
+    # Batching is only a speed-up if it changes nothing: the answers of `ask --json -`
+    # must be those of `ask`, to the bit.
+    questions = ["Who is the minister?", "한국은 언제 가입했나요?", "word " * 400, "FOC"]
+    alone = np.stack([model.query(q) for q in questions])
+    assert np.array_equal(model.queries(questions), alone)
+    assert model.queries([]).shape == (0, DIMENSIONS)
+
+
+def test_texts_are_embedded_in_batches_of_each_role(tmp_path, monkeypatch) -> None:
+    embedder = Embedder(VectorStore(tmp_path / "v.sqlite"))
+    engine = embedder._loaded()
+    calls: list[tuple[str, int]] = []
+    for role in (QUERY, PASSAGE):
+        real = getattr(engine, role)
+
+        def counted(texts, real=real, role=role):
+            calls.append((role, len(texts)))
+            return real(texts)
+
+        monkeypatch.setattr(engine, role, counted)
+    monkeypatch.setattr(dense, "_BATCH", 3)
+    texts = [(QUERY, f"question {i}?") for i in range(4)] + [(PASSAGE, f"Sentence {i}.") for i in range(2)]
+    vectors = embedder.texts(texts)
+    assert calls == [(QUERY, 3), (QUERY, 1), (PASSAGE, 2)]
+    monkeypatch.undo()
+    alone = Embedder(store=None)
+    assert np.array_equal(vectors, np.stack([alone.texts([t])[0] for t in texts]))

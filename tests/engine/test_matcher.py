@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.engine import features
 from bot.engine.answer import Answer
 from bot.engine.matcher import Matcher
 from bot.engine.train import with_documents
@@ -89,6 +90,16 @@ def test_rank_is_best_first_distinct_and_limited(matcher):
     assert 1 <= len(ranked) <= 4
     assert ranked == best_first(matcher, ranked)
     assert len({c.item.id for c in ranked}) == len(ranked)
+
+
+def test_prepared_questions_are_answered_without_embedding_again(matcher, monkeypatch):
+    questions = ["Who prepared the 2024 summit?", "FOC 회원국은 몇 개인가요? (prepared)", "prepared 🙂"]
+    matcher.prepare([*questions, *questions])  # a question twice is embedded once
+    monkeypatch.setattr(features.embedder(), "queries", lambda texts: pytest.fail(f"embedded {texts}"))
+    prepared = [matcher.ask(q) for q in questions]
+    monkeypatch.undo()
+    features._vectors.clear()
+    assert [a.to_json() for a in prepared] == [matcher.ask(q).to_json() for q in questions]
 
 
 @pytest.mark.parametrize(
