@@ -222,6 +222,18 @@ ROUNDS = {
             "tarrowgate-network-outage-review": (0.15, 0.91, 0.06),
         },
     ),
+    # A fifteenth round, written blind at 9cb2adc to judge (with the fourteenth) a model
+    # refitted with rounds ten to thirteen in training (not kept, by a rule written before
+    # the scoring), and scored first by both: an announcement set and four documents.
+    DATA / "heldout15": (
+        {"announce_round19.yaml": (0.65, 0.86, 0.08)},
+        {
+            "brisenmoor-foundation-scholarship-recipients": (0.08, 0.96, 0.02),
+            "kaldrevia-cert-router-firmware-advisory": (0.1, 0.81, 0.08),
+            "orlanthe-tessmar-subsea-cable-agreement": (0.04, 0.96, 0.02),
+            "velmarsk-broadcaster-budget-hearing": (0.14, 0.91, 0.08),
+        },
+    ),
 }
 
 
