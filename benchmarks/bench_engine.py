@@ -8,7 +8,8 @@ Four measurements, each printed as a table and optionally written as JSON (``--o
    (words shuffled, words dropped, typos added), no question twice.
 2. **Synthetic knowledge** of 1k, 10k and 100k entries, generated deterministically from
    a Zipf-distributed vocabulary of pseudo-words and real English words: build time, ask
-   latency on perturbed entry questions and on random ones, and the process RSS growth.
+   latency on perturbed entry questions and on random ones, the process RSS growth, and
+   what one more index allocates by tracemalloc.
    Each size runs in a fresh process so its memory figures are its own.
 3. **Throughput** of one ``python -m bot ask --json -`` process answering the question
    set from a file (wall time including start-up, index cache filled by an earlier
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import gc
 import importlib.util
 import itertools
 import json
@@ -41,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -396,6 +399,8 @@ def bench_synthetic_size(size: int, seed: int, timed_questions: int) -> Results:
     matcher.ask(WARMUP_QUESTION)
     sampled_ns, sampled_answers = time_each(matcher.ask, sampled)
     random_ns, _ = time_each(matcher.ask, random_ones)
+    rss_total = rss_mib() - rss_start
+    traced = traced_index_mib(knowledge)  # after the RSS figures: it builds one more index
     return {
         "entries": size,
         "phrasings": size * 7,
@@ -407,9 +412,27 @@ def bench_synthetic_size(size: int, seed: int, timed_questions: int) -> Results:
         "sampled_answered_pct": round(100 * sum(a.answered for a in sampled_answers) / len(sampled), 1),
         "rss_knowledge_mib": round(rss_knowledge - rss_start, 1),
         "rss_index_mib": round(rss_index - rss_knowledge, 1),
-        "rss_total_mib": round(rss_mib() - rss_start, 1),
+        "rss_total_mib": round(rss_total, 1),
         "index_kib_per_phrasing": round(1024 * (rss_index - rss_knowledge) / (size * 7), 2),
+        "traced_index_mib": round(traced, 1),
+        "traced_kib_per_phrasing": round(1024 * traced / (size * 7), 2),
     }
+
+
+def traced_index_mib(knowledge: Knowledge) -> float:
+    """The memory Python allocates for one more index of ``knowledge`` (tracemalloc):
+    what an index holds itself, without the once-only costs that are already loaded."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        index = matcher_for(knowledge)
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    del index
+    return held / 2**20
 
 
 def bench_synthetic(plan: Plan) -> list[Results]:
@@ -593,6 +616,22 @@ def real_table(real: Results) -> str:
     return table(title, ["build", "first ask", "p50", "p99", "mean", "answered"], [row])
 
 
+def marginal_kib_per_phrasing(sizes: Sequence[Results]) -> list[str]:
+    """Per size, the index memory each phrasing more costs against the next smaller size.
+    The index RSS of one size includes what any index costs once (the sentence model's
+    pages, the decision's trees); the difference of two sizes leaves it out."""
+    out, previous = [], None
+    for s in sorted(sizes, key=lambda s: s["phrasings"]):
+        if previous is None or s["phrasings"] == previous["phrasings"]:
+            out.append((s["entries"], "-"))
+        else:
+            grown = s["rss_index_mib"] - previous["rss_index_mib"]
+            out.append((s["entries"], f"{1024 * grown / (s['phrasings'] - previous['phrasings']):.1f} KiB"))
+        previous = s
+    by_size = dict(out)
+    return [by_size[s["entries"]] for s in sizes]
+
+
 def synthetic_table(sizes: Sequence[Results]) -> str:
     headers = [
         "entries",
@@ -606,6 +645,8 @@ def synthetic_table(sizes: Sequence[Results]) -> str:
         "RSS index",
         "RSS total",
         "index/phrasing",
+        "marginal",
+        "traced",
     ]
     rows = [
         [
@@ -620,8 +661,10 @@ def synthetic_table(sizes: Sequence[Results]) -> str:
             f"{s['rss_index_mib']:.0f} MiB",
             f"{s['rss_total_mib']:.0f} MiB",
             f"{s['index_kib_per_phrasing']:.1f} KiB",
+            marginal,
+            f"{s['traced_kib_per_phrasing']:.2f} KiB",
         ]
-        for s in sizes
+        for s, marginal in zip(sizes, marginal_kib_per_phrasing(sizes), strict=True)
     ]
     return table(
         "Synthetic knowledge (entry = perturbed entry phrasing, random = random words)", headers, rows

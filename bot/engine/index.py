@@ -105,17 +105,18 @@ def answer_text(item: Entry | FactCard, lang: str = "en") -> str:
 
 
 # Cosines are taken between vectors rounded to whole multiples of 1/_GRID. Scaled by _GRID
-# their components are integers of at most 2**11, so every product and every partial sum
-# of a dot product of two unit vectors is an integer below 2**24, which float32 holds
-# exactly: the cosine is the same to the bit in whatever order the machine's BLAS sums
-# (its kernels differ between processors), and a refit on any machine gives the
-# committed model. The rounding moves a cosine by about 2e-4.
+# their components are integers of at most 2**11 (int16 holds them: 0.75 KiB a text), so
+# every product and every partial sum of a dot product of two unit vectors is an integer
+# that int32 holds exactly: the cosine is the same to the bit in whatever order the
+# machine sums, and a refit on any machine gives the committed model. The rounding moves
+# a cosine by about 2e-4.
 _GRID = 2.0**11
 
 
 def exact_grid(vectors: np.ndarray) -> np.ndarray:
-    """Unit ``vectors`` (one or a matrix of rows) scaled by ``_GRID`` and rounded, as float32."""
-    return np.rint(np.asarray(vectors, dtype=np.float32) * np.float32(_GRID))
+    """Unit ``vectors`` (one or a matrix of rows) scaled by ``_GRID`` and rounded, as int16."""
+    scaled = np.rint(np.asarray(vectors, dtype=np.float32) * np.float32(_GRID))
+    return np.clip(scaled, -_GRID, _GRID).astype(np.int16)
 
 
 class Index:
@@ -249,10 +250,10 @@ class Index:
         """Per item, the best cosine of one of its texts with ``vector`` (-1 for none)."""
         out = np.full(len(self.items), -1.0, dtype=np.float32)
         if len(self.dense_items):
-            # Not `@`: numpy's BLAS keeps its threads spinning after a product, and on a
-            # small machine they took the cores from the embedding model's threads (a
-            # question took 64 ms instead of 23). einsum sums in its own loop, exactly.
-            dots = np.einsum("ij,j->i", self.grid_vectors, exact_grid(vector))
+            # einsum, not a BLAS product: numpy's BLAS keeps its threads spinning after
+            # a product, and on a small machine they took the cores from the embedding
+            # model's threads (a question took 64 ms instead of 23). Summed in int32.
+            dots = np.einsum("ij,j->i", self.grid_vectors, exact_grid(vector).astype(np.int32))
             out[self.dense_items] = np.maximum.reduceat(dots, self.dense_starts) / _GRID**2
         return out
 

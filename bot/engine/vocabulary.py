@@ -17,6 +17,7 @@ letter off a knowledge word that the knowledge writes beside its neighbour ("par
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
@@ -125,7 +126,7 @@ class Vocabulary:
 
     def words(self, text: str) -> list[str]:
         """The normalized words of ``text`` with the synonyms applied."""
-        return self.canonical(split_words(normalize(text)))
+        return [sys.intern(word) for word in self.canonical(split_words(normalize(text)))]
 
     def canonical(self, words: list[str]) -> list[str]:
         """``words`` with the synonyms applied, longest phrase first."""
@@ -165,7 +166,7 @@ class Vocabulary:
             elif len(word) == 1 and word.isascii() and word.isalpha():
                 continue  # single letters are never a topic
             elif word not in STOPWORDS and word not in STOPWORDS_KO:
-                out.extend(word_tokens(word))
+                out.extend(map(sys.intern, word_tokens(word)))
         return out
 
     def tokens_of(self, words: list[str]) -> list[str]:
