@@ -426,12 +426,12 @@ def traced_index_mib(knowledge: Knowledge) -> float:
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
-        index = matcher_for(knowledge)
+        matcher = matcher_for(knowledge)
         gc.collect()
         held = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()
-    del index
+    del matcher
     return held / 2**20
 
 
@@ -616,20 +616,16 @@ def real_table(real: Results) -> str:
     return table(title, ["build", "first ask", "p50", "p99", "mean", "answered"], [row])
 
 
-def marginal_kib_per_phrasing(sizes: Sequence[Results]) -> list[str]:
-    """Per size, the index memory each phrasing more costs against the next smaller size.
-    The index RSS of one size includes what any index costs once (the sentence model's
-    pages, the decision's trees); the difference of two sizes leaves it out."""
-    out, previous = [], None
-    for s in sorted(sizes, key=lambda s: s["phrasings"]):
-        if previous is None or s["phrasings"] == previous["phrasings"]:
-            out.append((s["entries"], "-"))
-        else:
-            grown = s["rss_index_mib"] - previous["rss_index_mib"]
-            out.append((s["entries"], f"{1024 * grown / (s['phrasings'] - previous['phrasings']):.1f} KiB"))
-        previous = s
-    by_size = dict(out)
-    return [by_size[s["entries"]] for s in sizes]
+def marginal_kib_per_phrasing(size: Results, sizes: Sequence[Results]) -> str:
+    """The index memory each phrasing more costs against the next smaller size. The index
+    RSS of one size includes what any index costs once (the sentence model's pages, the
+    decision's trees); the difference of two sizes leaves it out."""
+    smaller = [s for s in sizes if s["phrasings"] < size["phrasings"]]
+    if not smaller:
+        return "-"
+    previous = max(smaller, key=lambda s: s["phrasings"])
+    grown = size["rss_index_mib"] - previous["rss_index_mib"]
+    return f"{1024 * grown / (size['phrasings'] - previous['phrasings']):.1f} KiB"
 
 
 def synthetic_table(sizes: Sequence[Results]) -> str:
@@ -661,10 +657,10 @@ def synthetic_table(sizes: Sequence[Results]) -> str:
             f"{s['rss_index_mib']:.0f} MiB",
             f"{s['rss_total_mib']:.0f} MiB",
             f"{s['index_kib_per_phrasing']:.1f} KiB",
-            marginal,
+            marginal_kib_per_phrasing(s, sizes),
             f"{s['traced_kib_per_phrasing']:.2f} KiB",
         ]
-        for s, marginal in zip(sizes, marginal_kib_per_phrasing(sizes), strict=True)
+        for s in sizes
     ]
     return table(
         "Synthetic knowledge (entry = perturbed entry phrasing, random = random words)", headers, rows

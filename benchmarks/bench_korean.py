@@ -94,7 +94,7 @@ def run(name: str, tokens: Callable[[str], list[str]], cases: list[Case]) -> dic
         timings.append(time.perf_counter() - start)
         return answer
 
-    report = evaluate(cases, ask)
+    report = evaluate(cases, lambda questions: [ask(q) for q in questions])  # each one timed
     cv = params["cross_validated"].get("heldout_korean", [0, 0, 0, 0, 0])
     return {
         "analyzer": name,

@@ -156,10 +156,8 @@ def cmd_ask(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 def _ask_stream(engine: Engine, stream: TextIO, out: TextIO) -> int:
     """One JSON line per input line, in order, whatever the line holds."""
     for lines in _line_batches(stream):
-        engine.prepare(lines)
-        for line in lines:
-            out.write(json_line(engine.ask(line).to_json()))
-            out.flush()
+        out.writelines(json_line(answer.to_json()) for answer in engine.ask_many(lines))
+        out.flush()
     return EXIT_OK
 
 
@@ -288,7 +286,7 @@ def cmd_eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
         engine = Engine(config, Matcher(knowledge, max_question_chars=config.engine.max_question_chars))
     else:
         engine = _engine(config)
-    report = evaluate(cases, engine.ask, engine.prepare)
+    report = evaluate(cases, engine.ask_many)
     for category, (right, total) in report.by_category().items():
         out.write(f"{category:>6}: {right}/{total} = {100 * right / total:.1f}%\n")
     figures = [

@@ -86,9 +86,9 @@ class Engine:
         """The answer to ``question``, or an abstention with suggestions."""
         return self._matcher.ask(question)
 
-    def prepare(self, questions: Sequence[str]) -> None:
-        """Embed ``questions`` in one batch before they are asked one by one (quicker)."""
-        self._matcher.prepare(questions)
+    def ask_many(self, questions: Sequence[str]) -> list[Answer]:
+        """The answers to ``questions``, in order, embedded in one batch (quicker)."""
+        return self._matcher.ask_many(questions)
 
     def rank(self, question: str, limit: int = 5) -> list[Candidate]:
         """The best matches of ``question``, best first, whatever their confidence."""

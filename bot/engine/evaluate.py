@@ -128,18 +128,10 @@ def holds(expect: tuple[str, ...], text: str) -> bool:
     return all(any(alt.casefold() in haystack for alt in item.split("|")) for item in expect)
 
 
-def evaluate(
-    cases: Iterable[Case],
-    ask: Callable[[str], Answer],
-    prepare: Callable[[list[str]], None] | None = None,
-) -> Report:
-    """Ask every case and judge it; ``prepare`` (Matcher.prepare, say) is given all the
-    questions first."""
-    report = Report()
+def evaluate(cases: Iterable[Case], ask_many: Callable[[list[str]], list[Answer]]) -> Report:
+    """Ask every case (all at once: Matcher.ask_many embeds them in one batch) and judge it."""
     cases = list(cases)
-    if prepare is not None:
-        prepare([case.question for case in cases])
-    for case in cases:
-        answer = ask(case.question)
-        report.outcomes.append(Outcome(case, answer, judge(case, answer)))
-    return report
+    answers = ask_many([case.question for case in cases])
+    return Report(
+        [Outcome(case, answer, judge(case, answer)) for case, answer in zip(cases, answers, strict=True)]
+    )

@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 from ..knowledge.model import Entry, FactCard, Knowledge
 from ..lang.korean import language
 from ..lang.text import normalize
-from .analysis import analyse
+from .analysis import Query, analyse
 from .answer import Answer, Suggestion
 from .decision import Decision, load_decision
 from .features import candidates, embed_questions
@@ -71,7 +71,12 @@ class Matcher:
 
     def rank(self, question: str, limit: int = 5) -> list[Candidate]:
         """The best distinct entries and cards for ``question``, best first."""
-        query = analyse(self.index, question, self.max_question_chars)
+        return self._ranked(self._analysed(question), limit)
+
+    def _analysed(self, question: str) -> Query | None:
+        return analyse(self.index, question, self.max_question_chars)
+
+    def _ranked(self, query: Query | None, limit: int) -> list[Candidate]:
         if query is None:
             return []
         decision = self.decision
@@ -98,16 +103,20 @@ class Matcher:
             Candidate(items[owner], -negative, text, kinds[owner]) for negative, owner, text in scored[:limit]
         ]
 
-    def prepare(self, questions: Sequence[str]) -> None:
-        """Embed several questions in one batch ahead of asking them (quicker than one
-        at a time; the answers are the same)."""
-        queries = (analyse(self.index, q, self.max_question_chars) for q in questions)
-        embed_questions(query.text for query in queries if query is not None)
-
     def ask(self, question: str) -> Answer:
         """Answer ``question`` in its language (English or Korean), or abstain with suggestions."""
+        return self._answer(question, self._analysed(question))
+
+    def ask_many(self, questions: Sequence[str]) -> list[Answer]:
+        """The answers of :meth:`ask`, in order, with the questions embedded in one batch
+        (quicker than one at a time; the answers are the same)."""
+        queries = [self._analysed(question) for question in questions]
+        embed_questions(query.text for query in queries if query is not None)
+        return [self._answer(q, query) for q, query in zip(questions, queries, strict=True)]
+
+    def _answer(self, question: str, query: Query | None) -> Answer:
         lang = language(question[: self.max_question_chars])
-        ranked = self.rank(question, limit=self.max_suggestions + 3)
+        ranked = self._ranked(query, limit=self.max_suggestions + 3)
         top = ranked[0] if ranked else None
         if top is not None and top.score >= self.thresholds[top.weighed_as]:
             item = top.item

@@ -11,6 +11,11 @@ from bot.knowledge.problems import KnowledgeError
 from tests.samples import abstention
 
 
+def each(ask):
+    """An ask of one question as evaluate's ask of them all."""
+    return lambda questions: [ask(q) for q in questions]
+
+
 def answered(text="Korea became the 38th member.", quote="increasing the membership to 38"):
     return Answer("q", True, text, SourceRef("announcement", 8, quote), 90.0, "some-entry", "qa")
 
@@ -74,7 +79,7 @@ def test_load_cases_and_evaluate(tmp_path):
         ("first", "para", ("38",), 1),
         ("second", "oos", None, 2),
     ]
-    report = evaluate(cases, lambda q: answered() if q == "first" else ABSTAINED)
+    report = evaluate(cases, each(lambda q: answered() if q == "first" else ABSTAINED))
     assert report.by_category() == {"para": (1, 1), "oos": (1, 1)}
     assert report.failures == []
 
@@ -102,7 +107,7 @@ def test_suggested_counts_abstentions_whose_offered_sentences_hold_the_answer():
         "e": abstention(sentence),  # must abstain: not counted
     }
     cases = [Case(k, "para", ("2,100,000|two million", "euros")) for k in "abcd"] + [Case("e", "oos", None)]
-    report = evaluate(cases, lambda q: answers[q])
+    report = evaluate(cases, each(lambda q: answers[q]))
     assert report.suggested() == (1, 3)
     assert report.suggests_sentences()
-    assert not evaluate([case(None)], lambda q: ABSTAINED).suggests_sentences()
+    assert not evaluate([case(None)], each(lambda q: ABSTAINED)).suggests_sentences()

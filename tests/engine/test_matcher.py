@@ -92,14 +92,20 @@ def test_rank_is_best_first_distinct_and_limited(matcher):
     assert len({c.item.id for c in ranked}) == len(ranked)
 
 
-def test_prepared_questions_are_answered_without_embedding_again(matcher, monkeypatch):
+def test_questions_asked_together_are_embedded_once_and_answered_as_alone(matcher, monkeypatch):
     questions = ["Who prepared the 2024 summit?", "FOC 회원국은 몇 개인가요? (prepared)", "prepared 🙂"]
-    matcher.prepare([*questions, *questions])  # a question twice is embedded once
-    monkeypatch.setattr(features.embedder(), "queries", lambda texts: pytest.fail(f"embedded {texts}"))
-    prepared = [matcher.ask(q) for q in questions]
-    monkeypatch.undo()
     features._vectors.clear()
-    assert [a.to_json() for a in prepared] == [matcher.ask(q).to_json() for q in questions]
+    embedder = features.embedder()
+    calls: list[list[str]] = []
+    real = embedder.queries
+    monkeypatch.setattr(embedder, "queries", lambda texts: calls.append(list(texts)) or real(texts))
+    monkeypatch.setattr(embedder, "query", lambda text: pytest.fail(f"embedded {text} alone"))
+    together = matcher.ask_many([*questions, *questions])  # a question twice is embedded once
+    monkeypatch.undo()
+    assert len(calls) == 1 and len(calls[0]) == len(questions)
+    features._vectors.clear()
+    alone = [matcher.ask(q).to_json() for q in questions]
+    assert [a.to_json() for a in together] == alone + alone
 
 
 @pytest.mark.parametrize(

@@ -79,7 +79,7 @@ def check(report, in_scope: float, abstained: float, wrong: float) -> None:
     ],
 )
 def test_training_set_floor(matcher, name: str, in_scope: float, abstained: float, wrong: float) -> None:
-    check(evaluate(load_cases(DATA / name), matcher.ask, matcher.prepare), in_scope, abstained, wrong)
+    check(evaluate(load_cases(DATA / name), matcher.ask_many), in_scope, abstained, wrong)
 
 
 DOCUMENT_FLOORS = {
@@ -158,8 +158,7 @@ def test_every_document_has_a_floor() -> None:
 def _documents_floor(text: Path, questions: Path, floors: tuple[float, float, float]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         knowledge = with_documents(ROOT, [text], Path(tmp))
-    matcher = Matcher(knowledge)
-    check(evaluate(load_cases(questions), matcher.ask, matcher.prepare), *floors)
+    check(evaluate(load_cases(questions), Matcher(knowledge).ask_many), *floors)
 
 
 # Each round of held-out material, never fitted or tuned on: its folder, the floors of
@@ -242,7 +241,7 @@ ROUNDS = {
     [(folder, n, f) for folder, (sets, _) in ROUNDS.items() for n, f in sorted(sets.items())],
 )
 def test_heldout_set_floor(matcher, folder: Path, name: str, floors: tuple[float, float, float]) -> None:
-    check(evaluate(load_cases(folder / name), matcher.ask, matcher.prepare), *floors)
+    check(evaluate(load_cases(folder / name), matcher.ask_many), *floors)
 
 
 @pytest.mark.parametrize(
