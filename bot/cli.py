@@ -272,6 +272,8 @@ def cmd_facts(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 def cmd_eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     from .engine.evaluate import evaluate, load_cases
 
+    if Path(args.file).is_dir():
+        return _eval_round(args, config, out, Path(args.file))
     cases = load_cases(Path(args.file))
     if args.add_document:
         import tempfile
@@ -302,15 +304,82 @@ def cmd_eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
         figure = f"{right}/{total} = {100 * right / total:.1f}%" if total else "no questions"
         out.write(f"{label}: {figure}\n")
     if args.verbose:
-        for outcome in report.failures:
-            a = outcome.answer
-            got = (
-                f"answered {a.entry_id} ({a.score:.0f}): {a.text}"
-                if a.answered
-                else f"abstained ({a.score:.0f})"
-            )
-            out.write(f"FAIL [{outcome.case.category}] {outcome.case.question!r}\n")
-            out.write(f"     expected {outcome.case.expect}; {got}\n")
+        _write_failures(report, out)
+    return EXIT_OK
+
+
+def _write_failures(report, out: TextIO, prefix: str = "") -> None:
+    for outcome in report.failures:
+        a = outcome.answer
+        got = (
+            f"answered {a.entry_id} ({a.score:.0f}): {a.text}" if a.answered else f"abstained ({a.score:.0f})"
+        )
+        out.write(f"{prefix}FAIL [{outcome.case.category}] {outcome.case.question!r}\n")
+        out.write(f"{prefix}     expected {outcome.case.expect}; {got}\n")
+
+
+def _eval_round(args: argparse.Namespace, config: Config, out: TextIO, folder: Path) -> int:
+    """A folder of held-out material, as ``tests/data/heldoutN``: each ``*.yaml`` in it
+    is a question set about the knowledge, and each ``documents/NAME.txt`` (beside
+    ``NAME.yaml`` and ``NAME.questions.yaml``) is added alone to the sources, as a
+    moderator adds one, and answered from its fact cards only. One line a set, then the
+    sets and the documents together."""
+    import tempfile
+
+    from .engine.engine import matcher_for
+    from .engine.evaluate import Report, evaluate, load_cases
+    from .engine.train import document_sets, with_documents
+
+    if args.add_document:
+        out.write(
+            "--add-document applies to a question file, not to a folder (put documents in FOLDER/documents)\n"
+        )
+        return EXIT_BAD_INPUT
+    sets = sorted(folder.glob("*.yaml"))
+    documents = list(document_sets(folder / "documents"))
+    if not sets and not documents:
+        out.write(f"{folder}: no question sets (*.yaml) and no documents/NAME.txt with NAME.questions.yaml\n")
+        return EXIT_BAD_INPUT
+    sets_reports = []
+    if sets:
+        engine = _engine(config)
+        sets_reports = [(path.name, evaluate(load_cases(path), engine.ask_many)) for path in sets]
+    if documents:
+        _say_when_embedding()
+    document_reports = []
+    for document, questions in documents:
+        with tempfile.TemporaryDirectory() as tmp:
+            knowledge = with_documents(config.base, [document], Path(tmp))
+        matcher = matcher_for(knowledge, config.engine)
+        document_reports.append(
+            (f"documents/{document.stem}", evaluate(load_cases(questions), matcher.ask_many))
+        )
+    rows = [*sets_reports, *document_reports]
+    # Two or more of a kind get a line of their sum.
+    if len(sets_reports) > 1:
+        rows.append(("question sets together", Report([o for _, r in sets_reports for o in r.outcomes])))
+    if len(document_reports) > 1:
+        rows.append(("documents together", Report([o for _, r in document_reports for o in r.outcomes])))
+
+    def figure(pair: tuple[int, int]) -> str:
+        done, total = pair
+        return f"{done}/{total} = {100 * done / total:.1f}%" if total else "-"
+
+    width = max(len(name) for name, _ in rows)
+    columns = ("right (in scope)", "abstained", "wrong (of all)", "answer suggested")
+    out.write(f"{'':{width}}" + "".join(f"  {c:>18}" for c in columns) + "\n")
+    for name, report in rows:
+        # Only a document's sentences can be judged as holding the answer.
+        suggested = figure(report.suggested()) if report.suggests_sentences() else ""
+        cells = (figure(report.in_scope()), figure(report.abstained()), figure(report.wrong()), suggested)
+        out.write(f"{name:{width}}" + "".join(f"  {c:>18}" for c in cells) + "\n")
+    if document_reports:
+        out.write(
+            "answer suggested: of the answerable questions abstained on, those offered the sentence that answers\n"
+        )
+    if args.verbose:
+        for name, report in [*sets_reports, *document_reports]:
+            _write_failures(report, out, prefix=f"{name}: ")
     return EXIT_OK
 
 
@@ -374,8 +443,14 @@ def build_parser() -> argparse.ArgumentParser:
     facts.add_argument("--check", action="store_true", help="fail if facts.yaml is stale")
     facts.set_defaults(func=cmd_facts)
 
-    ev = sub.add_parser("eval", help="score the engine on a question file (eval/dev.yaml format)")
-    ev.add_argument("file", help="the question file")
+    ev = sub.add_parser(
+        "eval", help="score the engine on a question file (eval/dev.yaml format) or a folder of them"
+    )
+    ev.add_argument(
+        "file",
+        help="the question file, or a folder of held-out material (tests/data/heldoutN): its "
+        "question sets and its documents/, each document answered from its fact cards alone",
+    )
     ev.add_argument("-v", "--verbose", action="store_true", help="list the failures")
     ev.add_argument(
         "--add-document",

@@ -400,6 +400,66 @@ def test_eval_bad_question_file_is_reported(tmp_path, capsys):
     assert "'q'" in capsys.readouterr().err
 
 
+ARCHIVE = """\
+Velstrand Library Opens Its Digital Archive
+
+The Velstrand Public Library opened its digital archive on 3 March 2026.
+
+The archive holds 12,400 scanned newspapers from the town's history.
+"""
+ARCHIVE_META = 'title: "Velstrand Library Opens Its Digital Archive"\npublisher: "Velstrand Public Library"\ndate: "2026-03-03"\nfictional: true\n'
+ARCHIVE_QUESTIONS = """\
+- {cat: para, q: "How many scanned newspapers does the archive hold?", expect: ["12,400"]}
+- {cat: para, q: "When did the Velstrand library open its digital archive?", expect: ["3 March 2026"]}
+- {cat: oos, q: "What is the weather in Paris today?", expect: null}
+"""
+
+
+def round_folder(tmp_path: Path, sets: int = 1) -> Path:
+    folder = tmp_path / "heldout"
+    (folder / "documents").mkdir(parents=True)
+    for i in range(sets):
+        (folder / f"set{i}.yaml").write_text(EVAL_FILE, encoding="utf-8")
+    (folder / "documents" / "velstrand-archive.txt").write_text(ARCHIVE, encoding="utf-8")
+    (folder / "documents" / "velstrand-archive.yaml").write_text(ARCHIVE_META, encoding="utf-8")
+    (folder / "documents" / "velstrand-archive.questions.yaml").write_text(
+        ARCHIVE_QUESTIONS, encoding="utf-8"
+    )
+    return folder
+
+
+def test_eval_of_a_folder_scores_its_sets_and_each_document_from_its_cards(tmp_path):
+    code, out = run("eval", str(round_folder(tmp_path)))
+    assert code == 0
+    lines = out.splitlines()
+    assert "right (in scope)" in lines[0] and "wrong (of all)" in lines[0]
+    (row,) = [line for line in lines if line.startswith("set0.yaml")]
+    # The same figures as `eval set0.yaml`: 2 of 3 right, the pizza question abstained on.
+    assert "2/3 = 66.7%" in row and "1/1 = 100.0%" in row
+    (doc,) = [line for line in lines if line.startswith("documents/velstrand-archive")]
+    assert re.search(r"\d/2 = .*\d/1 = .*\d/3 = ", doc)
+    # One set and one document: no lines of sums.
+    assert not any("together" in line for line in lines)
+
+
+def test_eval_of_a_folder_sums_two_or_more_sets(tmp_path):
+    out = run("eval", str(round_folder(tmp_path, sets=2)))[1]
+    (total,) = [line for line in out.splitlines() if line.startswith("question sets together")]
+    assert "4/6 = 66.7%" in total and "2/2 = 100.0%" in total
+
+
+def test_eval_of_a_folder_refuses_add_document_and_an_empty_folder(tmp_path):
+    folder = round_folder(tmp_path)
+    code, out = run(
+        "eval", str(folder), "--add-document", str(folder / "documents" / "velstrand-archive.txt")
+    )
+    assert code == 2 and "not to a folder" in out
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, out = run("eval", str(empty))
+    assert code == 2 and "no question sets" in out
+
+
 # -- chat --------------------------------------------------------------------------------
 
 
