@@ -265,6 +265,18 @@ ROUNDS = {
             "tarrowmoor-mesh-newsletter": (0.1, 0.96, 0.02),
         },
     ),
+    # A nineteenth round, written blind and scored first at 7b32824 (the engine of
+    # 6043d9b). Its candidate (margins against the rivals that could give the asked type
+    # of answer) was not sent to it: cross-validated, it answered more wrong.
+    DATA / "heldout19": (
+        {"announce_round23.yaml": (0.75, 0.81, 0.08)},
+        {
+            "dravonia-internet-advisory": (0.27, 0.91, 0.06),
+            "murmurlane-takedown-timeline": (0.05, 0.96, 0.02),
+            "quillmark-release-notes": (0.08, 0.96, 0.02),
+            "shutdown-cost-summary": (0.13, 0.91, 0.06),
+        },
+    ),
 }
 
 
