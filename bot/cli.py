@@ -320,10 +320,10 @@ def _write_failures(report, out: TextIO, prefix: str = "") -> None:
 
 def _eval_round(args: argparse.Namespace, config: Config, out: TextIO, folder: Path) -> int:
     """A folder of held-out material, as ``tests/data/heldoutN``: each ``*.yaml`` in it
-    is a question set about the knowledge, and each ``documents/NAME.txt`` (beside
-    ``NAME.yaml`` and ``NAME.questions.yaml``) is added alone to the sources, as a
-    moderator adds one, and answered from its fact cards only. One line a set, then the
-    sets and the documents together."""
+    is a question set about the knowledge, and each ``NAME.txt`` of ``documents/`` or of
+    the folder itself (beside ``NAME.yaml`` and ``NAME.questions.yaml``) is added alone
+    to the sources, as a moderator adds one, and answered from its fact cards only. One
+    line a set, then the sets and the documents together."""
     import tempfile
 
     from .engine.engine import matcher_for
@@ -335,8 +335,11 @@ def _eval_round(args: argparse.Namespace, config: Config, out: TextIO, folder: P
             "--add-document applies to a question file, not to a folder (put documents in FOLDER/documents)\n"
         )
         return EXIT_BAD_INPUT
-    sets = sorted(folder.glob("*.yaml"))
-    documents = list(document_sets(folder / "documents"))
+    # Documents in FOLDER/documents, or in FOLDER itself (as tests/data/documents): a
+    # document's NAME.yaml and NAME.questions.yaml are not question sets of their own.
+    documents = [*document_sets(folder / "documents"), *document_sets(folder)]
+    of_documents = {p for text, questions in documents for p in (text.with_suffix(".yaml"), questions)}
+    sets = sorted(p for p in folder.glob("*.yaml") if p not in of_documents)
     if not sets and not documents:
         out.write(f"{folder}: no question sets (*.yaml) and no documents/NAME.txt with NAME.questions.yaml\n")
         return EXIT_BAD_INPUT

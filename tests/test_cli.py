@@ -448,6 +448,14 @@ def test_eval_of_a_folder_sums_two_or_more_sets(tmp_path):
     assert "4/6 = 66.7%" in total and "2/2 = 100.0%" in total
 
 
+def test_eval_of_a_folder_of_documents_scores_each_document_not_its_files_as_sets(tmp_path):
+    documents = round_folder(tmp_path, sets=0) / "documents"
+    code, out = run("eval", str(documents))
+    assert code == 0
+    rows = [line.split()[0] for line in out.splitlines()[1:] if not line.startswith("answer suggested")]
+    assert rows == ["documents/velstrand-archive"]
+
+
 def test_eval_of_a_folder_refuses_add_document_and_an_empty_folder(tmp_path):
     folder = round_folder(tmp_path)
     code, out = run(
