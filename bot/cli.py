@@ -31,6 +31,8 @@ from .messages import text
 
 if TYPE_CHECKING:
     from .engine.engine import Engine
+    from .engine.evaluate import Report
+    from .engine.matcher import Matcher
 
 EXIT_OK = 0
 EXIT_FAIL = 1
@@ -276,21 +278,13 @@ def cmd_eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
         return _eval_round(args, config, out, Path(args.file))
     cases = load_cases(Path(args.file))
     if args.add_document:
-        import tempfile
-
-        from .engine.engine import Engine
-        from .engine.matcher import Matcher
-        from .engine.train import with_documents
-
-        with tempfile.TemporaryDirectory() as tmp:
-            knowledge = with_documents(config.base, [Path(d) for d in args.add_document], Path(tmp))
         _say_when_embedding()
-        engine = Engine(config, Matcher(knowledge, max_question_chars=config.engine.max_question_chars))
+        ask_many = _matcher_with_documents(config, [Path(d) for d in args.add_document]).ask_many
     else:
-        engine = _engine(config)
-    report = evaluate(cases, engine.ask_many)
-    for category, (right, total) in report.by_category().items():
-        out.write(f"{category:>6}: {right}/{total} = {100 * right / total:.1f}%\n")
+        ask_many = _engine(config).ask_many
+    report = evaluate(cases, ask_many)
+    for category, counts in report.by_category().items():
+        out.write(f"{category:>6}: {_share(counts)}\n")
     figures = [
         ("in-scope accuracy (expect given)", report.in_scope()),
         ("abstention rate (expect null)", report.abstained()),
@@ -300,15 +294,34 @@ def cmd_eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     # entries): how often "I don't know" still showed the sentence that answers.
     if report.suggests_sentences():
         figures.append(("answer among the suggested sentences (abstained, expect given)", report.suggested()))
-    for label, (right, total) in figures:
-        figure = f"{right}/{total} = {100 * right / total:.1f}%" if total else "no questions"
-        out.write(f"{label}: {figure}\n")
+    for label, counts in figures:
+        out.write(f"{label}: {_share(counts, empty='no questions')}\n")
     if args.verbose:
         _write_failures(report, out)
     return EXIT_OK
 
 
-def _write_failures(report, out: TextIO, prefix: str = "") -> None:
+def _share(counts: tuple[int, int], empty: str = "-") -> str:
+    """``done/total = pct%``, or ``empty`` when there is nothing to count."""
+    done, total = counts
+    return f"{done}/{total} = {100 * done / total:.1f}%" if total else empty
+
+
+def _matcher_with_documents(config: Config, documents: list[Path]) -> Matcher:
+    """The configured matcher of the knowledge with ``documents`` (NAME.txt beside
+    NAME.yaml) added to its sources and their fact cards generated, as a moderator adds
+    them; built in a temporary copy, the project's files untouched."""
+    import tempfile
+
+    from .engine.engine import matcher_for
+    from .engine.train import with_documents
+
+    with tempfile.TemporaryDirectory() as tmp:
+        knowledge = with_documents(config.base, documents, Path(tmp))
+    return matcher_for(knowledge, config.engine)
+
+
+def _write_failures(report: Report, out: TextIO, prefix: str = "") -> None:
     for outcome in report.failures:
         a = outcome.answer
         got = (
@@ -324,11 +337,8 @@ def _eval_round(args: argparse.Namespace, config: Config, out: TextIO, folder: P
     the folder itself (beside ``NAME.yaml`` and ``NAME.questions.yaml``) is added alone
     to the sources, as a moderator adds one, and answered from its fact cards only. One
     line a set, then the sets and the documents together."""
-    import tempfile
-
-    from .engine.engine import matcher_for
     from .engine.evaluate import Report, evaluate, load_cases
-    from .engine.train import document_sets, with_documents
+    from .engine.train import document_sets
 
     if args.add_document:
         out.write(
@@ -351,9 +361,7 @@ def _eval_round(args: argparse.Namespace, config: Config, out: TextIO, folder: P
         _say_when_embedding()
     document_reports = []
     for document, questions in documents:
-        with tempfile.TemporaryDirectory() as tmp:
-            knowledge = with_documents(config.base, [document], Path(tmp))
-        matcher = matcher_for(knowledge, config.engine)
+        matcher = _matcher_with_documents(config, [document])
         document_reports.append(
             (f"documents/{document.stem}", evaluate(load_cases(questions), matcher.ask_many))
         )
@@ -364,17 +372,13 @@ def _eval_round(args: argparse.Namespace, config: Config, out: TextIO, folder: P
     if len(document_reports) > 1:
         rows.append(("documents together", Report([o for _, r in document_reports for o in r.outcomes])))
 
-    def figure(pair: tuple[int, int]) -> str:
-        done, total = pair
-        return f"{done}/{total} = {100 * done / total:.1f}%" if total else "-"
-
     width = max(len(name) for name, _ in rows)
     columns = ("right (in scope)", "abstained", "wrong (of all)", "answer suggested")
     out.write(f"{'':{width}}" + "".join(f"  {c:>18}" for c in columns) + "\n")
     for name, report in rows:
         # Only a document's sentences can be judged as holding the answer.
-        suggested = figure(report.suggested()) if report.suggests_sentences() else ""
-        cells = (figure(report.in_scope()), figure(report.abstained()), figure(report.wrong()), suggested)
+        suggested = _share(report.suggested()) if report.suggests_sentences() else ""
+        cells = (_share(report.in_scope()), _share(report.abstained()), _share(report.wrong()), suggested)
         out.write(f"{name:{width}}" + "".join(f"  {c:>18}" for c in cells) + "\n")
     if document_reports:
         out.write(
